@@ -1,0 +1,28 @@
+/**
+ * What a backend can do. New flags get a default in {@link defaultCapabilities}, so adding
+ * one never breaks a backend.
+ */
+export interface BackendCapabilities {
+  /** DDL runs inside transactions and rolls back with them. */
+  readonly transactionalDdl: boolean;
+  /** `INSERT … RETURNING` and friends. */
+  readonly returning: boolean;
+  /** `SELECT … FOR UPDATE / FOR SHARE / SKIP LOCKED` take row locks (SQLite compiles them to nothing). */
+  readonly rowLocks: boolean;
+  /** Isolation levels can be chosen per transaction. */
+  readonly isolationLevels: boolean;
+  /** Most bound parameters one statement may carry. */
+  readonly maxParameters: number;
+  /** Several connections can write concurrently (SQLite serialises writers). */
+  readonly concurrentWriters: boolean;
+}
+
+/** Conservative defaults every backend starts from. */
+export const defaultCapabilities: BackendCapabilities = Object.freeze({
+  transactionalDdl: false,
+  returning: false,
+  rowLocks: false,
+  isolationLevels: false,
+  maxParameters: 999,
+  concurrentWriters: false,
+});

@@ -1,0 +1,42 @@
+import type { DatabaseConnection, DatabaseIntrospector, DialectAdapter, Kysely, QueryCompiler, TransactionSettings } from "kysely";
+import type { DialectName } from "../engine/database-url.js";
+import type { Pool } from "../pool/pool.js";
+import type { BackendCapabilities } from "./backend-capabilities.js";
+
+/**
+ * One pooled connection as the rest of Athanor sees it: a Kysely `DatabaseConnection`
+ * plus transaction control, so sessions never write dialect-specific SQL.
+ */
+export interface BackendConnection extends DatabaseConnection {
+  /** Unique per engine, for events and diagnostics. */
+  readonly id: number;
+  /** Starts a transaction (on SQLite this first takes the writer lock unless read-only). */
+  begin(settings: TransactionSettings): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  savepoint(name: string): Promise<void>;
+  rollbackToSavepoint(name: string): Promise<void>;
+  releaseSavepoint(name: string): Promise<void>;
+  /** True while a transaction is open on this connection. */
+  readonly inTransaction: boolean;
+}
+
+/** Server facts reported by health checks. */
+export interface ServerInfo {
+  readonly version: string;
+}
+
+/**
+ * Everything that differs per database, behind one interface (same file shape in every
+ * `backends/<db>/` folder).
+ */
+export interface Backend {
+  readonly dialect: DialectName;
+  readonly capabilities: BackendCapabilities;
+  readonly pool: Pool<BackendConnection>;
+  createQueryCompiler(): QueryCompiler;
+  createAdapter(): DialectAdapter;
+  createIntrospector(db: Kysely<any>): DatabaseIntrospector;
+  /** Runs a trivial statement and reports the server version. */
+  serverInfo(connection: BackendConnection): Promise<ServerInfo>;
+}

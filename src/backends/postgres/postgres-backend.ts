@@ -1,0 +1,70 @@
+import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Kysely } from "kysely";
+import type pg from "pg";
+import { revealPassword, type DatabaseUrl } from "../../engine/database-url.js";
+import type { ResolvedEngineOptions } from "../../engine/engine-options.js";
+import type { Instrumentation } from "../../engine/instrumentation.js";
+import type { Backend, BackendConnection, ServerInfo } from "../backend.js";
+import { defaultCapabilities, type BackendCapabilities } from "../backend-capabilities.js";
+import { loadDriver } from "../load-driver.js";
+import type { PostgresConnection } from "./postgres-connection.js";
+import { PostgresPool } from "./postgres-pool.js";
+
+const CAPABILITIES: BackendCapabilities = Object.freeze({
+  ...defaultCapabilities,
+  transactionalDdl: true,
+  returning: true,
+  rowLocks: true,
+  isolationLevels: true,
+  maxParameters: 65_535,
+  concurrentWriters: true,
+});
+
+/** Builds the PostgreSQL backend: `pg` driver, wrapped pool, Kysely's PostgreSQL compiler. */
+export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineOptions, instrumentation: Instrumentation): Backend {
+  const driver = loadDriver<typeof pg>("pg");
+  const pool = new PostgresPool(driver, clientConfig(url, options), options, instrumentation);
+  return {
+    dialect: "postgres",
+    capabilities: CAPABILITIES,
+    pool: pool as unknown as Backend["pool"],
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+    createAdapter: () => new PostgresAdapter(),
+    createIntrospector: (db: Kysely<any>) => new PostgresIntrospector(db),
+    serverInfo: async (connection: BackendConnection): Promise<ServerInfo> => {
+      const result = await (connection as PostgresConnection).client.query<{ server_version: string }>("show server_version");
+      return { version: `PostgreSQL ${result.rows[0]?.server_version ?? "unknown"}` };
+    },
+  };
+}
+
+function clientConfig(url: DatabaseUrl, options: ResolvedEngineOptions): pg.PoolConfig {
+  const { postgres } = options;
+  const config: pg.PoolConfig = {
+    host: url.host,
+    port: url.port,
+    database: url.database,
+    user: url.username,
+    password: revealPassword(url),
+    application_name: url.applicationName ?? "athanor",
+    keepAlive: true,
+    ssl: postgres.ssl ?? sslFromMode(url.sslMode),
+  };
+  if (postgres.statementTimeoutMillis > 0) config.statement_timeout = postgres.statementTimeoutMillis;
+  if (postgres.lockTimeoutMillis > 0) config.lock_timeout = postgres.lockTimeoutMillis;
+  if (postgres.idleInTransactionTimeoutMillis > 0) config.idle_in_transaction_session_timeout = postgres.idleInTransactionTimeoutMillis;
+  return config;
+}
+
+function sslFromMode(mode: DatabaseUrl["sslMode"]): pg.PoolConfig["ssl"] {
+  switch (mode) {
+    case "require":
+    case "no-verify":
+      return { rejectUnauthorized: false };
+    case "verify-ca":
+    case "verify-full":
+      return true;
+    default:
+      // "prefer" cannot fall back in node-postgres; it connects without TLS, like "disable".
+      return false;
+  }
+}

@@ -1,0 +1,82 @@
+import {
+  AthanorError,
+  CheckViolationError,
+  ConnectionFailedError,
+  ConnectionLostError,
+  DatabaseError,
+  DeadlockError,
+  ForeignKeyViolationError,
+  LockTimeoutError,
+  NotNullViolationError,
+  QueryCanceledError,
+  SerializationFailureError,
+  UniqueViolationError,
+} from "../../errors.js";
+
+interface PgErrorFields {
+  code?: string;
+  message?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  detail?: string;
+}
+
+const LOST_MESSAGES = [
+  "Connection terminated",
+  "Client has encountered a connection error and is not queryable",
+  "Client was closed and is not queryable",
+  "read ECONNRESET",
+  "write EPIPE",
+  "This socket has been ended by the other party",
+];
+const NETWORK_CODES = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH"]);
+const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "28P01", "28000", "3D000", "53300", "57P03"]);
+
+/**
+ * Maps a `pg` error to the catalogue. SQLSTATE classes: 23xxx integrity, 40001/40P01
+ * retryable, 55P03 lock, 57014 cancel, 08xxx and 57P01-02 connection loss.
+ */
+export function mapPostgresError(error: unknown): AthanorError {
+  if (error instanceof AthanorError) return error;
+  const fields = (typeof error === "object" && error !== null ? error : {}) as PgErrorFields;
+  const code = fields.code;
+  const message = fields.message ?? String(error);
+  const details = { constraint: fields.constraint, table: fields.table, column: fields.column, detail: fields.detail };
+  const options = { cause: error };
+  switch (code) {
+    case "23505":
+      return new UniqueViolationError(message, details, options);
+    case "23503":
+      return new ForeignKeyViolationError(message, details, options);
+    case "23502":
+      return new NotNullViolationError(message, details, options);
+    case "23514":
+      return new CheckViolationError(message, details, options);
+    case "40001":
+      return new SerializationFailureError(message, options);
+    case "40P01":
+      return new DeadlockError(message, options);
+    case "55P03":
+      return new LockTimeoutError(message, options);
+    case "57014":
+      return new QueryCanceledError(message, options);
+  }
+  if (code !== undefined && (code.startsWith("08") || code === "57P01" || code === "57P02")) {
+    return new ConnectionLostError(message, options);
+  }
+  if ((code !== undefined && NETWORK_CODES.has(code)) || LOST_MESSAGES.some((text) => message.includes(text))) {
+    return new ConnectionLostError(message, options);
+  }
+  if (code !== undefined && CONNECT_CODES.has(code)) return new ConnectionFailedError(message, options);
+  return new DatabaseError(message, code, options);
+}
+
+/** Maps an error raised while opening a connection. */
+export function mapPostgresConnectError(error: unknown): AthanorError {
+  const mapped = mapPostgresError(error);
+  if (mapped instanceof ConnectionLostError || mapped instanceof DatabaseError) {
+    return new ConnectionFailedError(`could not connect to PostgreSQL: ${mapped.message}`, { cause: error });
+  }
+  return mapped;
+}

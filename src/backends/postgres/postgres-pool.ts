@@ -1,0 +1,225 @@
+import type pg from "pg";
+import { AthanorError, ConnectHookError, EngineDisposedError, PoolTimeoutError } from "../../errors.js";
+import type { DisconnectReason } from "../../engine/engine-events.js";
+import type { ResolvedEngineOptions } from "../../engine/engine-options.js";
+import type { Instrumentation } from "../../engine/instrumentation.js";
+import { CheckoutTracker } from "../../pool/checkout-tracker.js";
+import type { Pool } from "../../pool/pool.js";
+import { formatPoolStatus, type PoolStatus } from "../../pool/pool-status.js";
+import { PostgresConnection } from "./postgres-connection.js";
+import { mapPostgresConnectError, mapPostgresError } from "./postgres-error-mapper.js";
+
+const DISPOSE_GRACE_MILLIS = 5_000;
+
+/**
+ * `pg.Pool` with what SQLAlchemy users expect on top: steady size plus overflow, pre-ping,
+ * recycle, acquire timeout with diagnostics, leak detection, and connections returned
+ * inside a transaction rolled back (or destroyed) rather than reused dirty.
+ */
+export class PostgresPool implements Pool<PostgresConnection> {
+  readonly #pool: pg.Pool;
+  readonly #options: ResolvedEngineOptions;
+  readonly #instrumentation: Instrumentation;
+  readonly #connections = new Map<pg.PoolClient, PostgresConnection>();
+  readonly #reasons = new WeakMap<pg.PoolClient, DisconnectReason>();
+  readonly #tracker: CheckoutTracker<PostgresConnection>;
+  #nextId = 1;
+  #created = 0;
+  #destroyed = 0;
+  #timeouts = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(driver: typeof pg, config: pg.PoolConfig, options: ResolvedEngineOptions, instrumentation: Instrumentation) {
+    const { size, maxOverflow, overflowIdleMillis, acquireTimeoutMillis } = options.pool;
+    this.#options = options;
+    this.#instrumentation = instrumentation;
+    this.#tracker = new CheckoutTracker(options.pool.leakDetectionMillis, (ageMillis, stack) => {
+      instrumentation.emit("leak", { ageMillis, stack });
+      instrumentation.warn("leak", `a connection has been checked out for ${ageMillis} ms and not returned; checked out at:\n${stack}`);
+    });
+    this.#pool = new driver.Pool({
+      ...config,
+      max: size + maxOverflow,
+      min: size,
+      idleTimeoutMillis: overflowIdleMillis,
+      connectionTimeoutMillis: acquireTimeoutMillis,
+    });
+    this.#pool.on("connect", (client) => this.#onConnect(client));
+    this.#pool.on("remove", (client) => this.#onRemove(client));
+    // An idle client's error (server restart, pg_terminate_backend) is reported here; without
+    // this listener pg.Pool would re-throw it and crash the process.
+    this.#pool.on("error", (error, client) => {
+      this.#reasons.set(client, "error");
+      const mapped = mapPostgresError(error);
+      this.#instrumentation.error(mapped, undefined);
+    });
+  }
+
+  async acquire(): Promise<PostgresConnection> {
+    if (this.#closing !== undefined) throw new EngineDisposedError();
+    const deadline = performance.now() + this.#options.pool.acquireTimeoutMillis;
+    for (;;) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.#pool.connect();
+      } catch (error) {
+        throw this.#acquireError(error);
+      }
+      const connection = this.#connections.get(client);
+      if (connection === undefined) {
+        client.release(true);
+        continue;
+      }
+      if (await this.#usable(connection)) {
+        connection.checkouts++;
+        this.#tracker.checkout(connection);
+        this.#instrumentation.emit("checkout", { connectionId: connection.id });
+        return connection;
+      }
+      if (performance.now() > deadline) throw this.#timeoutError("while replacing dead or expired connections");
+    }
+  }
+
+  async release(connection: PostgresConnection): Promise<void> {
+    if (!this.#tracker.checkin(connection)) return;
+    this.#instrumentation.emit("checkin", { connectionId: connection.id });
+    if (connection.broken) return this.#discard(connection, "error");
+    if (connection.inTransaction) {
+      this.#instrumentation.warn("dirty", `connection ${connection.id} was returned inside an open transaction; rolling it back`);
+      try {
+        await connection.rollback();
+      } catch {
+        return this.#discard(connection, "dirty");
+      }
+    }
+    if (this.#expired(connection)) return this.#discard(connection, "recycle");
+    const { size, overflowIdleMillis } = this.#options.pool;
+    if (overflowIdleMillis === 0 && this.#pool.totalCount > size && this.#pool.waitingCount === 0) {
+      return this.#discard(connection, "overflow");
+    }
+    await connection.deallocateEvicted();
+    connection.client.release();
+  }
+
+  async destroy(connection: PostgresConnection): Promise<void> {
+    if (!this.#tracker.checkin(connection)) return;
+    this.#instrumentation.emit("checkin", { connectionId: connection.id });
+    this.#discard(connection, "error");
+  }
+
+  status(): PoolStatus {
+    const total = this.#pool.totalCount;
+    return {
+      size: this.#options.pool.size,
+      total,
+      checkedOut: this.#tracker.size,
+      idle: this.#pool.idleCount,
+      overflow: Math.max(0, total - this.#options.pool.size),
+      waiting: this.#pool.waitingCount,
+      created: this.#created,
+      destroyed: this.#destroyed,
+      timeouts: this.#timeouts,
+    };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const ended = this.#pool.end();
+    const deadline = Date.now() + DISPOSE_GRACE_MILLIS;
+    while (this.#tracker.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Checkouts still out after the grace period are closed under their holders.
+    for (const connection of this.#tracker.drain()) this.#discard(connection, "dispose");
+    await ended;
+  }
+
+  async #usable(connection: PostgresConnection): Promise<boolean> {
+    if (connection.broken) {
+      this.#discard(connection, "error");
+      return false;
+    }
+    if (this.#expired(connection)) {
+      this.#discard(connection, "recycle");
+      return false;
+    }
+    if (!connection.initialized) {
+      const onConnect = this.#options.postgres.onConnect;
+      try {
+        if (onConnect !== undefined) await onConnect(connection.client);
+      } catch (error) {
+        this.#discard(connection, "error");
+        throw new ConnectHookError(`postgres.onConnect failed: ${(error as Error).message}`, { cause: error });
+      }
+      connection.initialized = true;
+      return true;
+    }
+    if (this.#options.pool.prePing) {
+      try {
+        await connection.client.query("select 1");
+      } catch {
+        this.#discard(connection, "pre-ping");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  #expired(connection: PostgresConnection): boolean {
+    const recycle = this.#options.pool.recycleMillis;
+    return recycle > 0 && performance.now() - connection.createdAt >= recycle;
+  }
+
+  #discard(connection: PostgresConnection, reason: DisconnectReason): void {
+    this.#reasons.set(connection.client, reason);
+    try {
+      connection.client.release(true);
+    } catch {
+      // already released: pg.Pool removes it on its own
+    }
+  }
+
+  #onConnect(client: pg.PoolClient): void {
+    const { prepareStatements, statementCacheSize } = this.#options;
+    const connection = new PostgresConnection(this.#nextId++, client, this.#instrumentation, prepareStatements, statementCacheSize);
+    // A checked-out client has no pg.Pool listener; an 'error' without one would crash the process.
+    client.on("error", (error) => {
+      connection.broken = true;
+      if (!this.#reasons.has(client)) this.#reasons.set(client, "error");
+      this.#instrumentation.error(mapPostgresError(error), undefined);
+    });
+    this.#connections.set(client, connection);
+    this.#created++;
+    this.#instrumentation.emit("connect", { connectionId: connection.id });
+  }
+
+  #onRemove(client: pg.PoolClient): void {
+    const connection = this.#connections.get(client);
+    if (connection === undefined) return;
+    this.#connections.delete(client);
+    this.#destroyed++;
+    const reason = this.#reasons.get(client) ?? (this.#closing !== undefined ? "dispose" : "overflow");
+    this.#instrumentation.emit("disconnect", { connectionId: connection.id, reason });
+  }
+
+  #acquireError(error: unknown): AthanorError {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.includes("timeout exceeded when trying to connect")) return this.#timeoutError("");
+    if (message.includes("Cannot use a pool after calling end")) return new EngineDisposedError();
+    if (message.includes("connection timeout")) return this.#timeoutError("while opening a new connection", error);
+    return mapPostgresConnectError(error);
+  }
+
+  #timeoutError(context: string, cause?: unknown): PoolTimeoutError {
+    this.#timeouts++;
+    const status = this.status();
+    const limit = this.#options.pool.size + this.#options.pool.maxOverflow;
+    const message =
+      `could not check out a connection within ${this.#options.pool.acquireTimeoutMillis} ms${context ? ` ${context}` : ""} ` +
+      `(pool: ${formatPoolStatus(status)}, limit ${limit}). Oldest checkouts:\n${this.#tracker.describeOldest(3)}\n` +
+      "One old checkout that never returns is a leak (a session not closed); many young ones are load (raise pool.size or maxOverflow).";
+    return new PoolTimeoutError(message, status, { cause });
+  }
+}

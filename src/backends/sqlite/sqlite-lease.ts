@@ -1,0 +1,140 @@
+import type { CompiledQuery, QueryResult, TransactionSettings } from "kysely";
+import { NotSupportedError, TransactionStateError } from "../../errors.js";
+import type { BackendConnection } from "../backend.js";
+import { quoteIdentifier } from "../quote-identifier.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
+import type { SqlitePool } from "./sqlite-pool.js";
+
+let nextLeaseId = 1;
+
+/**
+ * What the SQLite pool hands out. Outside a transaction it routes each statement: reads
+ * (`SelectQueryNode`) to the autocommit reader at once, everything else to the writer
+ * under the mutex, for that one statement. `begin()` pins a connection for the whole
+ * transaction: the writer (`BEGIN IMMEDIATE`) or, for read-only transactions on a file, a
+ * reader of its own (`BEGIN`, a stable snapshot beside the writer).
+ */
+export class SqliteLease implements BackendConnection {
+  readonly id = nextLeaseId++;
+  readonly #pool: SqlitePool;
+  #pinned: SqliteConnection | undefined;
+  #pinnedIsWriter = false;
+
+  constructor(pool: SqlitePool) {
+    this.#pool = pool;
+  }
+
+  get inTransaction(): boolean {
+    return this.#pinned !== undefined;
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const pinned = this.#pinned;
+    if (pinned !== undefined) return pinned.run<R>(compiledQuery);
+    if (compiledQuery.query.kind === "SelectQueryNode" && !this.#pool.shared) {
+      return this.#pool.autocommitReader().run<R>(compiledQuery);
+    }
+    if (!this.#pool.tryLockWriter()) await this.#pool.lockWriter();
+    try {
+      return this.#pool.writer().run<R>(compiledQuery);
+    } finally {
+      this.#pool.unlockWriter();
+    }
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new NotSupportedError("streaming queries are not supported by Athanor's SQLite backend yet; page with limit/offset or keyset");
+  }
+
+  async begin(settings: TransactionSettings): Promise<void> {
+    if (this.#pinned !== undefined) throw new TransactionStateError("a transaction is already open on this connection");
+    // SQLite transactions are always serializable; the isolation level needs no statement.
+    if (settings.accessMode === "read only" && !this.#pool.shared) {
+      const reader = await this.#pool.takeReader();
+      this.#pin(reader, false);
+      this.#run(reader, "begin", () => this.#pool.returnReader(reader));
+      return;
+    }
+    const writer = await this.#pool.lockWriter();
+    this.#pin(writer, true);
+    this.#run(writer, "begin immediate", () => this.#pool.unlockWriter());
+  }
+
+  async commit(): Promise<void> {
+    const connection = this.#require();
+    try {
+      connection.exec("commit");
+    } catch (error) {
+      // A failed COMMIT (e.g. a deferred foreign key) leaves the transaction open: end it.
+      if (connection.inTransaction) connection.exec("rollback");
+      this.#unpin();
+      throw error;
+    }
+    this.#unpin();
+  }
+
+  async rollback(): Promise<void> {
+    const connection = this.#require();
+    try {
+      if (connection.inTransaction) connection.exec("rollback");
+    } finally {
+      this.#unpin();
+    }
+  }
+
+  async savepoint(name: string): Promise<void> {
+    this.#require().exec(`savepoint ${quoteIdentifier(name)}`);
+  }
+
+  async rollbackToSavepoint(name: string): Promise<void> {
+    this.#require().exec(`rollback to savepoint ${quoteIdentifier(name)}`);
+  }
+
+  async releaseSavepoint(name: string): Promise<void> {
+    this.#require().exec(`release savepoint ${quoteIdentifier(name)}`);
+  }
+
+  /** Returns the lease: a transaction still open is rolled back, never left for the next user. */
+  async end(): Promise<void> {
+    const connection = this.#pinned;
+    if (connection === undefined) return;
+    this.#pool.warnDirty(connection);
+    try {
+      if (connection.inTransaction) connection.exec("rollback");
+    } finally {
+      this.#unpin();
+    }
+  }
+
+  #pin(connection: SqliteConnection, writer: boolean): void {
+    this.#pinned = connection;
+    this.#pinnedIsWriter = writer;
+    this.#pool.trackCheckout(this, connection);
+  }
+
+  #run(connection: SqliteConnection, sql: string, undo: () => void): void {
+    try {
+      connection.exec(sql);
+    } catch (error) {
+      this.#pinned = undefined;
+      this.#pool.trackCheckin(this, connection);
+      undo();
+      throw error;
+    }
+  }
+
+  #require(): SqliteConnection {
+    if (this.#pinned === undefined) throw new TransactionStateError("no transaction is open on this connection");
+    return this.#pinned;
+  }
+
+  #unpin(): void {
+    const connection = this.#pinned;
+    if (connection === undefined) return;
+    this.#pinned = undefined;
+    this.#pool.trackCheckin(this, connection);
+    if (this.#pinnedIsWriter) this.#pool.unlockWriter();
+    else this.#pool.returnReader(connection);
+  }
+}

@@ -1,0 +1,253 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type Database from "better-sqlite3";
+import { AthanorError, ConnectHookError, EngineDisposedError, PoolTimeoutError } from "../../errors.js";
+import type { DatabaseUrl } from "../../engine/database-url.js";
+import type { ResolvedEngineOptions } from "../../engine/engine-options.js";
+import type { Instrumentation } from "../../engine/instrumentation.js";
+import { AsyncMutex } from "../../pool/async-mutex.js";
+import { CheckoutTracker } from "../../pool/checkout-tracker.js";
+import type { Pool } from "../../pool/pool.js";
+import { formatPoolStatus, type PoolStatus } from "../../pool/pool-status.js";
+import { SqliteConnection } from "./sqlite-connection.js";
+import { mapSqliteError } from "./sqlite-error-mapper.js";
+import { registerSqliteFunctions } from "./sqlite-functions.js";
+import { SqliteLease } from "./sqlite-lease.js";
+
+const DISPOSE_GRACE_MILLIS = 5_000;
+
+/**
+ * SQLite connections for one database. better-sqlite3 is synchronous, so:
+ * - one writer connection, owned by one transaction at a time through an async mutex;
+ *   write transactions start with `BEGIN IMMEDIATE`, so SQLite's busy handler only ever
+ *   waits for *other processes*, never for a lock this process holds;
+ * - autocommit reads run at once on a dedicated reader (WAL lets readers proceed beside the writer);
+ * - read-only transactions get a reader of their own (up to `pool.size`);
+ * - an in-memory database is one connection that everything shares (so every session
+ *   sees the same data), serialised by the same mutex.
+ *
+ * What the pool hands out are {@link SqliteLease}s; a lease holds a connection only while
+ * its transaction is open, and that is what `checkedOut` counts.
+ */
+export class SqlitePool implements Pool<SqliteLease> {
+  readonly #driver: typeof Database;
+  readonly #url: DatabaseUrl;
+  readonly #options: ResolvedEngineOptions;
+  readonly #instrumentation: Instrumentation;
+  readonly #writerMutex = new AsyncMutex();
+  readonly #tracker: CheckoutTracker<SqliteLease>;
+  readonly #idleReaders: SqliteConnection[] = [];
+  readonly #readerWaiters: Array<(reader: SqliteConnection | undefined) => void> = [];
+  #writer: SqliteConnection | undefined;
+  #autocommitReader: SqliteConnection | undefined;
+  #readers = 0;
+  #nextId = 1;
+  #created = 0;
+  #destroyed = 0;
+  #timeouts = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(driver: typeof Database, url: DatabaseUrl, options: ResolvedEngineOptions, instrumentation: Instrumentation) {
+    this.#driver = driver;
+    this.#url = url;
+    this.#options = options;
+    this.#instrumentation = instrumentation;
+    this.#tracker = new CheckoutTracker(options.pool.leakDetectionMillis, (ageMillis, stack) => {
+      instrumentation.emit("leak", { ageMillis, stack });
+      instrumentation.warn("leak", `a SQLite transaction has been open for ${ageMillis} ms and not ended; it began at:\n${stack}`);
+    });
+  }
+
+  /** True for an in-memory database: a single shared connection. */
+  get shared(): boolean {
+    return this.#url.inMemory;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  async acquire(): Promise<SqliteLease> {
+    if (this.#closing !== undefined) throw new EngineDisposedError();
+    return new SqliteLease(this);
+  }
+
+  async release(lease: SqliteLease): Promise<void> {
+    await lease.end();
+  }
+
+  async destroy(lease: SqliteLease): Promise<void> {
+    await lease.end();
+  }
+
+  /** The writer connection (opened on first use). */
+  writer(): SqliteConnection {
+    if (this.#closing !== undefined) throw new EngineDisposedError();
+    this.#writer ??= this.#open(false);
+    return this.#writer;
+  }
+
+  /** The connection autocommit reads run on: the writer for in-memory databases. */
+  autocommitReader(): SqliteConnection {
+    if (this.shared) return this.writer();
+    if (this.#closing !== undefined) throw new EngineDisposedError();
+    // The writer opens first: it sets the journal mode (WAL) before any reader exists.
+    if (this.#writer === undefined) this.writer();
+    this.#autocommitReader ??= this.#open(true);
+    return this.#autocommitReader;
+  }
+
+  /** Waits for exclusive use of the writer; `PoolTimeoutError` after `acquireTimeoutMillis`. */
+  async lockWriter(): Promise<SqliteConnection> {
+    if (!this.#writerMutex.tryAcquire()) {
+      const granted = await this.#writerMutex.acquire(this.#options.pool.acquireTimeoutMillis);
+      if (!granted) throw this.#timeoutError("the writer connection");
+    }
+    try {
+      return this.writer();
+    } catch (error) {
+      this.#writerMutex.release();
+      throw error;
+    }
+  }
+
+  /** True when the writer is free right now (autocommit statements may run without waiting). */
+  tryLockWriter(): boolean {
+    return this.#writerMutex.tryAcquire();
+  }
+
+  unlockWriter(): void {
+    this.#writerMutex.release();
+  }
+
+  /** A reader for a read-only transaction (file databases only). */
+  async takeReader(): Promise<SqliteConnection> {
+    const idle = this.#idleReaders.pop();
+    if (idle !== undefined) return idle;
+    if (this.#readers < this.#options.pool.size) {
+      if (this.#writer === undefined) this.writer();
+      this.#readers++;
+      try {
+        return this.#open(true);
+      } catch (error) {
+        this.#readers--;
+        throw error;
+      }
+    }
+    const reader = await new Promise<SqliteConnection | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        const index = this.#readerWaiters.indexOf(resolve);
+        if (index >= 0) this.#readerWaiters.splice(index, 1);
+        resolve(undefined);
+      }, this.#options.pool.acquireTimeoutMillis);
+      timer.unref();
+      this.#readerWaiters.push((value) => {
+        clearTimeout(timer);
+        resolve(value);
+      });
+    });
+    if (reader === undefined) throw this.#timeoutError("a reader connection");
+    return reader;
+  }
+
+  returnReader(reader: SqliteConnection): void {
+    const waiter = this.#readerWaiters.shift();
+    if (waiter !== undefined) waiter(reader);
+    else if (this.#closing !== undefined) this.#close(reader, "dispose");
+    else this.#idleReaders.push(reader);
+  }
+
+  /** Called by a lease when its transaction takes a connection. */
+  trackCheckout(lease: SqliteLease, connection: SqliteConnection): void {
+    this.#tracker.checkout(lease);
+    this.#instrumentation.emit("checkout", { connectionId: connection.id });
+  }
+
+  /** Called by a lease when its transaction gives the connection back. */
+  trackCheckin(lease: SqliteLease, connection: SqliteConnection): void {
+    this.#tracker.checkin(lease);
+    this.#instrumentation.emit("checkin", { connectionId: connection.id });
+  }
+
+  warnDirty(connection: SqliteConnection): void {
+    this.#instrumentation.warn("dirty", `connection ${connection.id} was returned inside an open transaction; rolling it back`);
+  }
+
+  status(): PoolStatus {
+    const writerOpen = this.#writer === undefined ? 0 : 1;
+    const autocommitOpen = this.#autocommitReader === undefined ? 0 : 1;
+    const total = writerOpen + autocommitOpen + this.#readers;
+    const checkedOut = this.#tracker.size;
+    return {
+      size: this.shared ? 1 : this.#options.pool.size + 2,
+      total,
+      checkedOut,
+      idle: Math.max(0, total - checkedOut),
+      overflow: 0,
+      waiting: this.#writerMutex.waiting + this.#readerWaiters.length,
+      created: this.#created,
+      destroyed: this.#destroyed,
+      timeouts: this.#timeouts,
+    };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#closeAll();
+    return this.#closing;
+  }
+
+  async #closeAll(): Promise<void> {
+    const deadline = Date.now() + DISPOSE_GRACE_MILLIS;
+    while (this.#tracker.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    this.#tracker.stop();
+    for (const waiter of this.#readerWaiters.splice(0)) waiter(undefined);
+    for (const reader of this.#idleReaders.splice(0)) this.#close(reader, "dispose");
+    if (this.#autocommitReader !== undefined) this.#close(this.#autocommitReader, "dispose");
+    if (this.#writer !== undefined) this.#close(this.#writer, "dispose");
+  }
+
+  #open(reader: boolean): SqliteConnection {
+    const { sqlite, statementCacheSize } = this.#options;
+    let database: Database.Database;
+    try {
+      if (!this.#url.inMemory) mkdirSync(dirname(this.#url.database), { recursive: true });
+      database = new this.#driver(this.#url.inMemory ? ":memory:" : this.#url.database, { timeout: sqlite.busyTimeoutMillis });
+    } catch (error) {
+      throw mapSqliteError(error);
+    }
+    try {
+      database.pragma(`busy_timeout = ${sqlite.busyTimeoutMillis}`);
+      if (!this.#url.inMemory && !reader) database.pragma(`journal_mode = ${sqlite.journalMode}`);
+      database.pragma(`synchronous = ${sqlite.synchronous}`);
+      database.pragma("foreign_keys = ON");
+      if (reader) database.pragma("query_only = ON");
+      registerSqliteFunctions(database);
+      sqlite.onConnect?.(database);
+    } catch (error) {
+      database.close();
+      if (error instanceof AthanorError) throw error;
+      throw new ConnectHookError(`setting up a SQLite connection failed: ${(error as Error).message}`, { cause: error });
+    }
+    const connection = new SqliteConnection(this.#nextId++, database, this.#instrumentation, statementCacheSize);
+    this.#created++;
+    this.#instrumentation.emit("connect", { connectionId: connection.id });
+    return connection;
+  }
+
+  #close(connection: SqliteConnection, reason: "dispose" | "error"): void {
+    connection.close();
+    this.#destroyed++;
+    this.#instrumentation.emit("disconnect", { connectionId: connection.id, reason });
+  }
+
+  #timeoutError(what: string): PoolTimeoutError {
+    this.#timeouts++;
+    const status = this.status();
+    return new PoolTimeoutError(
+      `could not get ${what} within ${this.#options.pool.acquireTimeoutMillis} ms (pool: ${formatPoolStatus(status)}). ` +
+        `Longest-running transactions:\n${this.#tracker.describeOldest(3)}\n` +
+        "One old transaction that never ends is a leak (a session not closed); many young ones are load.",
+      status,
+    );
+  }
+}

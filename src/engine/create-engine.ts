@@ -1,0 +1,85 @@
+import { Kysely } from "kysely";
+import type { Backend } from "../backends/backend.js";
+import { createPostgresBackend } from "../backends/postgres/postgres-backend.js";
+import { createSqliteBackend } from "../backends/sqlite/sqlite-backend.js";
+import { checkHealth } from "../health/check-health.js";
+import { AthanorDriver } from "./athanor-driver.js";
+import { parseDatabaseUrl, type DatabaseUrl } from "./database-url.js";
+import type { Engine } from "./engine.js";
+import { resolveEngineOptions, type EngineOptions } from "./engine-options.js";
+import { Instrumentation } from "./instrumentation.js";
+import type { Logger, LogRecord } from "./log-record.js";
+
+/**
+ * Creates an engine: URL → backend → pool → Kysely dialect, assembled in that order.
+ * Synchronous and lazy: options are validated now (unknown ones rejected by name), the
+ * first connection opens with the first statement.
+ *
+ * @param url `postgres://…`, `postgresql://…`, `sqlite:<path>`, `sqlite:///<path>` or `sqlite::memory:`
+ *
+ * @example
+ * ```ts
+ * import { createEngine } from "athanor";
+ * const engine = createEngine<DB>(process.env.DATABASE_URL ?? "sqlite:./data/app.db", {
+ *   pool: { size: 10, maxOverflow: 20, prePing: true, acquireTimeoutMillis: 5_000 },
+ * });
+ * ```
+ */
+export function createEngine<DB = any>(url: string | DatabaseUrl, options?: EngineOptions): Engine<DB> {
+  const parsed = typeof url === "string" ? parseDatabaseUrl(url) : url;
+  const resolved = resolveEngineOptions(options, parsed.dialect);
+  const instrumentation = new Instrumentation(combineLoggers(resolved.log, resolved.echo ? echoLogger : undefined), resolved.logParameters);
+  const backend: Backend =
+    parsed.dialect === "postgres" ? createPostgresBackend(parsed, resolved, instrumentation) : createSqliteBackend(parsed, resolved, instrumentation);
+  const db = new Kysely<DB>({
+    dialect: {
+      createDriver: () => new AthanorDriver(backend),
+      createQueryCompiler: () => backend.createQueryCompiler(),
+      createAdapter: () => backend.createAdapter(),
+      createIntrospector: (kysely) => backend.createIntrospector(kysely),
+    },
+  });
+  let disposing: Promise<void> | undefined;
+  const engine: Engine<DB> = {
+    url: parsed,
+    dialect: parsed.dialect,
+    options: resolved,
+    capabilities: backend.capabilities,
+    db,
+    pool: { status: () => backend.pool.status() },
+    backend,
+    get disposed() {
+      return disposing !== undefined;
+    },
+    on(name, listener) {
+      instrumentation.on(name, listener);
+      return this;
+    },
+    off(name, listener) {
+      instrumentation.off(name, listener);
+      return this;
+    },
+    healthCheck: () => checkHealth(backend, parsed, resolved.healthCheckTimeoutMillis),
+    dispose() {
+      disposing ??= backend.pool.close();
+      return disposing;
+    },
+    [Symbol.asyncDispose]() {
+      return this.dispose();
+    },
+  };
+  return Object.freeze(engine);
+}
+
+function combineLoggers(...loggers: Array<Logger | undefined>): Logger | undefined {
+  const present = loggers.filter((logger): logger is Logger => logger !== undefined);
+  if (present.length <= 1) return present[0];
+  return (record) => {
+    for (const logger of present) logger(record);
+  };
+}
+
+/** `echo: true`: statements and durations to stderr, like SQLAlchemy's `echo=True`. */
+function echoLogger(record: LogRecord): void {
+  process.stderr.write(`[athanor] ${record.level} ${record.message}\n`);
+}

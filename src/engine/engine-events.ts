@@ -1,0 +1,42 @@
+import type { AthanorError } from "../errors.js";
+
+/** Why a connection was closed. */
+export type DisconnectReason = "recycle" | "overflow" | "pre-ping" | "dirty" | "error" | "dispose";
+
+/**
+ * Typed engine events, subscribed with `engine.on(name, listener)`.
+ *
+ * @example
+ * ```ts
+ * engine.on("query", ({ sql, durationMillis }) => histogram.observe(durationMillis));
+ * engine.on("leak", ({ ageMillis, stack }) => logger.warn({ ageMillis, stack }, "connection leak"));
+ * ```
+ */
+export interface EngineEvents {
+  /** A new connection was opened. */
+  connect: { readonly connectionId: number };
+  /** A connection was closed. */
+  disconnect: { readonly connectionId: number; readonly reason: DisconnectReason };
+  /** A connection was checked out of the pool. */
+  checkout: { readonly connectionId: number };
+  /** A connection was returned to the pool. */
+  checkin: { readonly connectionId: number };
+  /** A statement finished (successfully or not). `parameters` only with `logParameters: true`. */
+  query: {
+    readonly sql: string;
+    readonly parameters: readonly unknown[] | undefined;
+    readonly durationMillis: number;
+    readonly rowCount: number | undefined;
+    readonly error: AthanorError | undefined;
+  };
+  /** A statement or connection failed. */
+  error: { readonly error: AthanorError; readonly sql: string | undefined };
+  /** A connection has been checked out longer than `leakDetectionMillis`. */
+  leak: { readonly ageMillis: number; readonly stack: string };
+}
+
+/** Names of {@link EngineEvents}. */
+export type EngineEventName = keyof EngineEvents;
+
+/** A listener for event `E`. */
+export type EngineListener<E extends EngineEventName> = (event: EngineEvents[E]) => void;

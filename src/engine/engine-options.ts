@@ -1,0 +1,177 @@
+import type { ConnectionOptions as TlsOptions } from "node:tls";
+import type { PoolOptions, ResolvedPoolOptions } from "../pool/pool-options.js";
+import type { Logger } from "./log-record.js";
+import { validateOptions, type OptionSpec } from "./option-spec.js";
+import type { DialectName } from "./database-url.js";
+
+/**
+ * A SQLite connection as handed to `sqlite.onConnect`: register functions, set pragmas.
+ * (Structurally a better-sqlite3 `Database`.)
+ */
+export interface SqliteConnectionHandle {
+  function(name: string, options: { deterministic?: boolean; varargs?: boolean }, fn: (...args: any[]) => unknown): unknown;
+  function(name: string, fn: (...args: any[]) => unknown): unknown;
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  exec(source: string): unknown;
+}
+
+/** A PostgreSQL client as handed to `postgres.onConnect` (structurally a `pg.Client`). */
+export interface PostgresClientHandle {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** SQLite-only settings. */
+export interface SqliteOptions {
+  /** How long SQLite waits for a lock held by *another process* before `LockTimeoutError`. Default 5000. */
+  readonly busyTimeoutMillis?: number;
+  /** Journal mode for file databases. Default `"wal"`. */
+  readonly journalMode?: "wal" | "delete" | "truncate" | "persist";
+  /** `PRAGMA synchronous`. Default `"normal"` (safe with WAL). */
+  readonly synchronous?: "off" | "normal" | "full" | "extra";
+  /** Runs on every new connection, after Athanor's own setup (WAL, foreign keys, REGEXP). */
+  readonly onConnect?: (connection: SqliteConnectionHandle) => void;
+}
+
+/** PostgreSQL-only settings. */
+export interface PostgresOptions {
+  /** TLS: `true`, or Node TLS options. Overrides the URL's `sslmode`. */
+  readonly ssl?: boolean | TlsOptions;
+  /** `statement_timeout` set on every connection. 0 = server default. */
+  readonly statementTimeoutMillis?: number;
+  /** `lock_timeout` set on every connection. 0 = server default. */
+  readonly lockTimeoutMillis?: number;
+  /** `idle_in_transaction_session_timeout` on every connection. 0 = server default. */
+  readonly idleInTransactionTimeoutMillis?: number;
+  /** Runs on every new connection (e.g. `SET search_path`). */
+  readonly onConnect?: (client: PostgresClientHandle) => void | Promise<void>;
+}
+
+/**
+ * Options of {@link createEngine}. Validated when the engine is created: an unknown or
+ * misspelt option is rejected by name; the result is frozen.
+ *
+ * @example
+ * ```ts
+ * createEngine(process.env.DATABASE_URL ?? "sqlite:./data/app.db", {
+ *   pool: { size: 10, maxOverflow: 20, prePing: true, acquireTimeoutMillis: 5_000 },
+ *   log: (record) => logger[record.level](record.message),
+ * });
+ * ```
+ */
+export interface EngineOptions {
+  readonly pool?: PoolOptions;
+  /**
+   * PostgreSQL: run statements as named prepared statements cached per connection (bounded LRU).
+   * Turn off behind PgBouncer in transaction mode. SQLite always caches prepared statements. Default true.
+   */
+  readonly prepareStatements?: boolean;
+  /** Prepared statements kept per connection. Default 256. */
+  readonly statementCacheSize?: number;
+  /** Receives query, error, leak and connection records. */
+  readonly log?: Logger;
+  /** Include bound parameters in log records and `query` events. Default false (they may hold secrets). */
+  readonly logParameters?: boolean;
+  /** Development aid: print every statement and its duration to stderr. Default false. */
+  readonly echo?: boolean;
+  /** Upper bound for `engine.healthCheck()`. Default 5000. */
+  readonly healthCheckTimeoutMillis?: number;
+  readonly sqlite?: SqliteOptions;
+  readonly postgres?: PostgresOptions;
+}
+
+/** Engine options after validation, with every default filled in. */
+export interface ResolvedEngineOptions {
+  readonly pool: ResolvedPoolOptions;
+  readonly prepareStatements: boolean;
+  readonly statementCacheSize: number;
+  readonly log: Logger | undefined;
+  readonly logParameters: boolean;
+  readonly echo: boolean;
+  readonly healthCheckTimeoutMillis: number;
+  readonly sqlite: Required<Omit<SqliteOptions, "onConnect">> & Pick<SqliteOptions, "onConnect">;
+  readonly postgres: Required<Omit<PostgresOptions, "onConnect" | "ssl">> & Pick<PostgresOptions, "onConnect" | "ssl">;
+}
+
+const MILLIS = { kind: "integer", min: 0 } as const;
+
+const SPEC: OptionSpec = {
+  pool: {
+    kind: "object",
+    spec: {
+      size: { kind: "integer", min: 1, max: 10_000 },
+      maxOverflow: { kind: "integer", min: 0, max: 10_000 },
+      overflowIdleMillis: MILLIS,
+      prePing: { kind: "boolean" },
+      recycleMillis: MILLIS,
+      acquireTimeoutMillis: { kind: "integer", min: 1 },
+      leakDetectionMillis: MILLIS,
+    },
+  },
+  prepareStatements: { kind: "boolean" },
+  statementCacheSize: { kind: "integer", min: 0, max: 100_000 },
+  log: { kind: "function" },
+  logParameters: { kind: "boolean" },
+  echo: { kind: "boolean" },
+  healthCheckTimeoutMillis: { kind: "integer", min: 1 },
+  sqlite: {
+    kind: "object",
+    spec: {
+      busyTimeoutMillis: MILLIS,
+      journalMode: { kind: "choice", values: ["wal", "delete", "truncate", "persist"] },
+      synchronous: { kind: "choice", values: ["off", "normal", "full", "extra"] },
+      onConnect: { kind: "function" },
+    },
+  },
+  postgres: {
+    kind: "object",
+    spec: {
+      ssl: {
+        kind: "any",
+        describe: "a boolean or a TLS options object",
+        test: (value) => typeof value === "boolean" || (typeof value === "object" && value !== null && !Array.isArray(value)),
+      },
+      statementTimeoutMillis: MILLIS,
+      lockTimeoutMillis: MILLIS,
+      idleInTransactionTimeoutMillis: MILLIS,
+      onConnect: { kind: "function" },
+    },
+  },
+};
+
+/** Validates user options and fills in defaults. Throws `ConfigurationError` naming the bad option. */
+export function resolveEngineOptions(options: EngineOptions | undefined, dialect: DialectName): ResolvedEngineOptions {
+  const given = validateOptions<EngineOptions>(options, SPEC, "options");
+  const pool = given.pool ?? {};
+  const sqlite = given.sqlite ?? {};
+  const postgres = given.postgres ?? {};
+  return Object.freeze({
+    pool: Object.freeze({
+      size: pool.size ?? (dialect === "sqlite" ? 4 : 10),
+      maxOverflow: pool.maxOverflow ?? 10,
+      overflowIdleMillis: pool.overflowIdleMillis ?? 10_000,
+      prePing: pool.prePing ?? false,
+      recycleMillis: pool.recycleMillis ?? 0,
+      acquireTimeoutMillis: pool.acquireTimeoutMillis ?? 30_000,
+      leakDetectionMillis: pool.leakDetectionMillis ?? 0,
+    }),
+    prepareStatements: given.prepareStatements ?? true,
+    statementCacheSize: given.statementCacheSize ?? 256,
+    log: given.log,
+    logParameters: given.logParameters ?? false,
+    echo: given.echo ?? false,
+    healthCheckTimeoutMillis: given.healthCheckTimeoutMillis ?? 5_000,
+    sqlite: Object.freeze({
+      busyTimeoutMillis: sqlite.busyTimeoutMillis ?? 5_000,
+      journalMode: sqlite.journalMode ?? "wal",
+      synchronous: sqlite.synchronous ?? "normal",
+      onConnect: sqlite.onConnect,
+    }),
+    postgres: Object.freeze({
+      ssl: postgres.ssl,
+      statementTimeoutMillis: postgres.statementTimeoutMillis ?? 0,
+      lockTimeoutMillis: postgres.lockTimeoutMillis ?? 0,
+      idleInTransactionTimeoutMillis: postgres.idleInTransactionTimeoutMillis ?? 0,
+      onConnect: postgres.onConnect,
+    }),
+  });
+}

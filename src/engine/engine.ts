@@ -1,0 +1,44 @@
+import type { Kysely } from "kysely";
+import type { Backend } from "../backends/backend.js";
+import type { BackendCapabilities } from "../backends/backend-capabilities.js";
+import type { HealthReport } from "../health/health-report.js";
+import type { PoolStatus } from "../pool/pool-status.js";
+import type { DatabaseUrl, DialectName } from "./database-url.js";
+import type { EngineEventName, EngineListener } from "./engine-events.js";
+import type { ResolvedEngineOptions } from "./engine-options.js";
+
+/**
+ * The single source of truth for a database: URL, pool, dialect, events. Made once per
+ * process with {@link createEngine}; sessions are made from it with `createSessionFactory`.
+ * Connects lazily: nothing is opened until the first statement.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine<DB>(process.env.DATABASE_URL ?? "sqlite:./data/app.db");
+ * const rows = await engine.db.selectFrom("users").selectAll().execute(); // autocommit
+ * console.log(engine.pool.status(), await engine.healthCheck());
+ * await engine.dispose();
+ * ```
+ */
+export interface Engine<DB = any> {
+  /** The parsed URL; renders with the password masked. */
+  readonly url: DatabaseUrl;
+  readonly dialect: DialectName;
+  /** Validated, frozen options with defaults filled in. */
+  readonly options: ResolvedEngineOptions;
+  readonly capabilities: BackendCapabilities;
+  /** A Kysely in autocommit mode: every statement checks a connection out and back in. */
+  readonly db: Kysely<DB>;
+  readonly pool: { status(): PoolStatus };
+  /** True once `dispose()` was called. */
+  readonly disposed: boolean;
+  on<E extends EngineEventName>(name: E, listener: EngineListener<E>): this;
+  off<E extends EngineEventName>(name: E, listener: EngineListener<E>): this;
+  /** Probes the database (bounded by `healthCheckTimeoutMillis`); never throws. */
+  healthCheck(): Promise<HealthReport>;
+  /** Drains and closes every connection. Idempotent; later use throws `EngineDisposedError`. */
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+  /** @internal The backend behind this engine, for sessions, schema and migrations. */
+  readonly backend: Backend;
+}

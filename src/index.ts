@@ -1,0 +1,5 @@
+export * from "./engine/index.js";
+export * from "./pool/index.js";
+export type { HealthReport } from "./health/health-report.js";
+export type { BackendCapabilities } from "./backends/backend-capabilities.js";
+export * from "./errors.js";

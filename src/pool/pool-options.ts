@@ -1,0 +1,30 @@
+/**
+ * Pool settings, the same on every backend (SQLite ignores what does not apply to an
+ * embedded database: `prePing`, `recycleMillis`, `maxOverflow`).
+ *
+ * @example
+ * ```ts
+ * createEngine(url, {
+ *   pool: { size: 10, maxOverflow: 20, prePing: true, recycleMillis: 300_000, acquireTimeoutMillis: 30_000 },
+ * });
+ * ```
+ */
+export interface PoolOptions {
+  /** Steady number of connections kept open. PostgreSQL default 10; SQLite: reader connections, default 4. */
+  readonly size?: number;
+  /** Extra connections opened under burst load above `size`, closed again once idle. Default 10. */
+  readonly maxOverflow?: number;
+  /** How long an overflow connection may sit idle before it is closed. Default 10 000. */
+  readonly overflowIdleMillis?: number;
+  /** Validate a connection with a round trip before handing it out; dead ones are replaced transparently. Default false. */
+  readonly prePing?: boolean;
+  /** Close connections older than this at their next checkout or return. 0 = never (default). */
+  readonly recycleMillis?: number;
+  /** How long a checkout may wait before `PoolTimeoutError`. Default 30 000. */
+  readonly acquireTimeoutMillis?: number;
+  /** Report (event `leak`, log level warn) connections checked out longer than this, with the stack that took them. 0 = off (default). */
+  readonly leakDetectionMillis?: number;
+}
+
+/** Pool settings after validation and defaults. */
+export type ResolvedPoolOptions = Required<PoolOptions>;

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe } from "vitest";
+import { createTestDatabase, type TestDatabase, type TestDialectName } from "../../src/testing/index.js";
+
+export const ALL_DIALECTS: readonly TestDialectName[] = ["sqlite-memory", "sqlite-file", "postgres"];
+
+/** Per-dialect context handed to a suite: a fresh database for the whole describe block. */
+export interface DialectContext {
+  readonly name: TestDialectName;
+  readonly isPostgres: boolean;
+  readonly isSqlite: boolean;
+  /** The database URL; valid inside hooks and tests. */
+  url(): string;
+  /** A further fresh database of the same kind (dropped after the suite). */
+  freshUrl(): Promise<string>;
+}
+
+/**
+ * Runs the same behavioural suite once per dialect. PostgreSQL is skipped (with the
+ * reason printed by the global setup) only when no server is reachable outside CI.
+ */
+export function describeEachDialect(title: string, suite: (context: DialectContext) => void, dialects: readonly TestDialectName[] = ALL_DIALECTS): void {
+  for (const name of dialects) {
+    const skip = name === "postgres" && process.env.ATHANOR_TEST_POSTGRES === "0";
+    describe.skipIf(skip)(`${title} [${name}]`, () => {
+      let database: TestDatabase | undefined;
+      const extra: TestDatabase[] = [];
+      beforeAll(async () => {
+        database = await createTestDatabase(name);
+      });
+      afterAll(async () => {
+        await Promise.all([database, ...extra].map((db) => db?.drop()));
+      });
+      suite({
+        name,
+        isPostgres: name === "postgres",
+        isSqlite: name !== "postgres",
+        url: () => {
+          if (database === undefined) throw new Error("the test database is created in beforeAll; use url() inside hooks and tests");
+          return database.url;
+        },
+        freshUrl: async () => {
+          const db = await createTestDatabase(name);
+          extra.push(db);
+          return db.url;
+        },
+      });
+    });
+  }
+}
