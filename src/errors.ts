@@ -191,3 +191,56 @@ export class ConnectHookError extends AthanorError {
     super("CONNECT_HOOK_FAILED", message, options);
   }
 }
+
+/** The session was closed; open a new one. */
+export class SessionClosedError extends AthanorError {
+  constructor(message = "the session is closed; open a new session (sessions.open() or sessions.run())") {
+    super("SESSION_CLOSED", message);
+  }
+}
+
+/**
+ * One session was used from two async paths in a way that would interleave statements:
+ * a statement from outside a running `nested()` block, two `nested()` blocks at once, or
+ * `commit()`/`rollback()` while statements are still running.
+ */
+export class SessionBusyError extends AthanorError {
+  constructor(message: string) {
+    super("SESSION_BUSY", message);
+  }
+}
+
+/**
+ * An earlier statement in this transaction failed, so the transaction is aborted (on every
+ * dialect, so code behaves the same on SQLite and PostgreSQL). Roll back, or wrap the
+ * statement that may fail in `session.nested()` to recover from it.
+ */
+export class TransactionAbortedError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("TRANSACTION_ABORTED", message, options);
+  }
+}
+
+/** `sessions.current()` was called outside `sessions.run()`. */
+export class NoCurrentSessionError extends AthanorError {
+  constructor(message = "no session is bound to this async context: call current() inside sessions.run(), or pass the session explicitly") {
+    super("NO_CURRENT_SESSION", message);
+  }
+}
+
+/**
+ * The connection was lost while COMMIT was in flight: the transaction may or may not have
+ * been committed. Never retried automatically; check the data (or make the work idempotent).
+ */
+export class CommitOutcomeUnknownError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("COMMIT_OUTCOME_UNKNOWN", message, options);
+  }
+}
+
+/** An `afterCommit`/`afterRollback` hook threw. Reported as an engine `error` event, never thrown: the transaction's outcome is already settled. */
+export class HookFailedError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("HOOK_FAILED", message, options);
+  }
+}

@@ -1,5 +1,6 @@
 export * from "./engine/index.js";
 export * from "./pool/index.js";
+export * from "./session/index.js";
 export type { HealthReport } from "./health/health-report.js";
 export type { BackendCapabilities } from "./backends/backend-capabilities.js";
 export * from "./errors.js";

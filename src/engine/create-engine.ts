@@ -1,4 +1,4 @@
-import { Kysely } from "kysely";
+import { Kysely, type Dialect } from "kysely";
 import type { Backend } from "../backends/backend.js";
 import { createPostgresBackend } from "../backends/postgres/postgres-backend.js";
 import { createSqliteBackend } from "../backends/sqlite/sqlite-backend.js";
@@ -31,14 +31,14 @@ export function createEngine<DB = any>(url: string | DatabaseUrl, options?: Engi
   const instrumentation = new Instrumentation(combineLoggers(resolved.log, resolved.echo ? echoLogger : undefined), resolved.logParameters);
   const backend: Backend =
     parsed.dialect === "postgres" ? createPostgresBackend(parsed, resolved, instrumentation) : createSqliteBackend(parsed, resolved, instrumentation);
-  const db = new Kysely<DB>({
-    dialect: {
-      createDriver: () => new AthanorDriver(backend),
-      createQueryCompiler: () => backend.createQueryCompiler(),
-      createAdapter: () => backend.createAdapter(),
-      createIntrospector: (kysely) => backend.createIntrospector(kysely),
-    },
-  });
+  const driver = new AthanorDriver(backend);
+  const dialect: Dialect = {
+    createDriver: () => driver,
+    createQueryCompiler: () => backend.createQueryCompiler(),
+    createAdapter: () => backend.createAdapter(),
+    createIntrospector: (kysely) => backend.createIntrospector(kysely),
+  };
+  const db = new Kysely<DB>({ dialect });
   let disposing: Promise<void> | undefined;
   const engine: Engine<DB> = {
     url: parsed,
@@ -48,6 +48,7 @@ export function createEngine<DB = any>(url: string | DatabaseUrl, options?: Engi
     db,
     pool: { status: () => backend.pool.status() },
     backend,
+    internals: { dialect, driver, instrumentation },
     get disposed() {
       return disposing !== undefined;
     },

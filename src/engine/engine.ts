@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import type { Dialect, Driver, Kysely } from "kysely";
+import type { Instrumentation } from "./instrumentation.js";
 import type { Backend } from "../backends/backend.js";
 import type { BackendCapabilities } from "../backends/backend-capabilities.js";
 import type { HealthReport } from "../health/health-report.js";
@@ -41,4 +42,13 @@ export interface Engine<DB = any> {
   [Symbol.asyncDispose](): Promise<void>;
   /** @internal The backend behind this engine, for sessions, schema and migrations. */
   readonly backend: Backend;
+  /** @internal What sessions need to build a Kysely bound to one connection. */
+  readonly internals: EngineInternals;
+}
+
+/** @internal */
+export interface EngineInternals {
+  readonly dialect: Dialect;
+  readonly driver: Driver;
+  readonly instrumentation: Instrumentation;
 }

@@ -1,0 +1,126 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { KyselyProps } from "kysely";
+import type { Engine } from "../engine/engine.js";
+import { EngineDisposedError, NoCurrentSessionError } from "../errors.js";
+import { retryDelayMillis, shouldRetry } from "./retry-policy.js";
+import { Session } from "./session.js";
+import { SessionCore } from "./session-core.js";
+import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from "./session-options.js";
+
+/**
+ * Makes sessions for one engine: Athanor's `sessionmaker`. Create one per engine at
+ * start-up and hand it to services and handlers (inject it; tests pass another factory).
+ *
+ * @example
+ * ```ts
+ * class AgentService {
+ *   constructor(private readonly sessions: SessionFactory<DB> = defaultSessions) {}
+ *   rename(id: string, name: string) {
+ *     return this.sessions.run((db) => db.updateTable("agents").set({ name }).where("id", "=", id).execute());
+ *   }
+ * }
+ * ```
+ */
+export interface SessionFactory<DB> {
+  readonly engine: Engine<DB>;
+  /** The options every session of this factory starts from. */
+  readonly defaults: ResolvedSessionOptions;
+  /** A new session under manual control: commit or roll back yourself, and close it (or `await using`). */
+  open(options?: SessionOptions): Session<DB>;
+  /**
+   * Opens a session, runs `fn`, commits when it returns, rolls back when it throws, always
+   * closes, and returns `fn`'s value. With `retry`, re-runs `fn` on serialization failure
+   * or deadlock. Inside `fn`, `current()` returns the session.
+   */
+  run<T>(fn: (session: Session<DB>) => Promise<T>, options?: SessionOptions): Promise<T>;
+  /** The session `run()` bound to the current async context; `NoCurrentSessionError` outside one. */
+  current(): Session<DB>;
+  /** Like `current()`, but `undefined` outside `run()`. */
+  tryCurrent(): Session<DB> | undefined;
+  /**
+   * Turns `fn(session, ...args)` into `(...args)` that runs in a new session each call.
+   *
+   * @example
+   * ```ts
+   * const renameAgent = sessions.bind((db, id: string, name: string) => db.updateTable("agents").set({ name }).where("id", "=", id).execute());
+   * await renameAgent(id, "scout");
+   * ```
+   */
+  bind<A extends unknown[], T>(fn: (session: Session<DB>, ...args: A) => Promise<T>, options?: SessionOptions): (...args: A) => Promise<T>;
+  /** A factory for the same engine with other defaults (e.g. read-only), sharing `current()`. */
+  withOptions(options: SessionOptions): SessionFactory<DB>;
+}
+
+/**
+ * Creates the session factory for an engine.
+ *
+ * @example
+ * ```ts
+ * export const sessions = createSessionFactory(engine);
+ * const agent = await sessions.run((db) => db.selectFrom("agents").selectAll().where("id", "=", id).executeTakeFirstOrThrow());
+ * ```
+ */
+export function createSessionFactory<DB>(engine: Engine<DB>, defaults?: SessionOptions): SessionFactory<DB> {
+  return makeFactory(engine, resolveSessionOptions(defaults, undefined, "session factory defaults"), new AsyncLocalStorage<Session<DB>>());
+}
+
+function makeFactory<DB>(engine: Engine<DB>, defaults: ResolvedSessionOptions, storage: AsyncLocalStorage<Session<DB>>): SessionFactory<DB> {
+  const { backend, internals } = engine;
+  const props: KyselyProps = {
+    config: { dialect: internals.dialect },
+    driver: internals.driver,
+    dialect: internals.dialect,
+    executor: engine.db.getExecutor(),
+  };
+
+  const openWith = (options: ResolvedSessionOptions): Session<DB> => {
+    if (engine.disposed) throw new EngineDisposedError();
+    const core = new SessionCore(backend, internals.instrumentation, {
+      isolationLevel: options.isolationLevel,
+      accessMode: options.readOnly ? "read only" : undefined,
+    });
+    return new Session<DB>(core, undefined, props, backend.capabilities);
+  };
+
+  const runOnce = async <T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> => {
+    const session = openWith(options);
+    try {
+      const result = await storage.run(session, () => fn(session));
+      if (options.autoCommit) await session.commit();
+      return result;
+    } finally {
+      await session.close();
+    }
+  };
+
+  const factory: SessionFactory<DB> = {
+    engine,
+    defaults,
+    open: (options) => openWith(resolveSessionOptions(options, defaults)),
+    async run(fn, options) {
+      const resolved = options === undefined ? defaults : resolveSessionOptions(options, defaults);
+      const retry = resolved.retry;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await runOnce(fn, resolved);
+        } catch (error) {
+          if (retry === undefined || !shouldRetry(error, attempt, retry)) throw error;
+          internals.instrumentation.info("retry", `attempt ${attempt} of ${retry.maxAttempts} failed with ${(error as { code?: string }).code}; retrying`);
+          await new Promise((resolve) => setTimeout(resolve, retryDelayMillis(attempt, retry)));
+        }
+      }
+    },
+    current() {
+      const session = storage.getStore();
+      if (session === undefined || session.state === "closed") throw new NoCurrentSessionError();
+      return session;
+    },
+    tryCurrent() {
+      const session = storage.getStore();
+      return session === undefined || session.state === "closed" ? undefined : session;
+    },
+    bind: (fn, options) => (...args) => factory.run((session) => fn(session, ...args), options),
+    withOptions: (options) => makeFactory(engine, resolveSessionOptions(options, defaults), storage),
+  };
+  return Object.freeze(factory);
+}

@@ -1,0 +1,134 @@
+import {
+  Kysely,
+  type ConnectionBuilder,
+  type ControlledTransactionBuilder,
+  type Insertable,
+  type KyselyProps,
+  type TransactionBuilder,
+} from "kysely";
+import { NotSupportedError } from "../errors.js";
+import type { BackendCapabilities } from "../backends/backend-capabilities.js";
+import { insertMany, type InsertManyOptions, type InsertManyResult } from "./insert-many.js";
+import type { NestedFrame, SessionHook } from "./nested-frame.js";
+import type { SessionCore, SessionState } from "./session-core.js";
+
+/**
+ * A unit of work: a Kysely you can commit. Every Kysely query built from it runs in the
+ * session's transaction, which begins lazily on the first statement (a session that never
+ * queries never takes a connection) and ends with `commit()`, `rollback()` or `close()`.
+ *
+ * @example
+ * ```ts
+ * await using db = sessions.open();
+ * const squad = await db.selectFrom("squads").selectAll().where("id", "=", id).forUpdate().executeTakeFirstOrThrow();
+ * await db.updateTable("squads").set({ size: squad.size + 1 }).where("id", "=", id).execute();
+ * db.afterCommit(() => notifyClients(squad.id));
+ * await db.commit();
+ * ```
+ */
+export class Session<DB> extends Kysely<DB> {
+  readonly #core: SessionCore;
+  readonly #frame: NestedFrame | undefined;
+  readonly #props: KyselyProps;
+  readonly #capabilities: BackendCapabilities;
+
+  /** @internal Sessions are made by a session factory. */
+  constructor(core: SessionCore, frame: NestedFrame | undefined, props: KyselyProps, capabilities: BackendCapabilities) {
+    super({
+      ...props,
+      executor: props.executor.withConnectionProvider({
+        provideConnection: (consumer) => core.provide(frame, consumer),
+      }),
+    });
+    this.#core = core;
+    this.#frame = frame;
+    this.#props = props;
+    this.#capabilities = capabilities;
+  }
+
+  /** `idle` (no transaction yet), `active`, `aborted` (a statement failed: roll back) or `closed`. */
+  get state(): SessionState {
+    return this.#core.state;
+  }
+
+  override get isTransaction(): true {
+    return true;
+  }
+
+  /** Commits the transaction (if one began), returns the connection, then runs `afterCommit` hooks. The session stays usable. */
+  commit(): Promise<void> {
+    return this.#core.commit();
+  }
+
+  /** Rolls the transaction back (if one began), returns the connection, then runs `afterRollback` hooks. The session stays usable. */
+  rollback(): Promise<void> {
+    return this.#core.rollback();
+  }
+
+  /** Rolls back anything uncommitted and ends the session. Idempotent. */
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+
+  /**
+   * Runs `fn` inside a SAVEPOINT: if it throws, only its changes are rolled back and the
+   * error propagates; the outer transaction goes on. Nestable.
+   *
+   * @example
+   * ```ts
+   * await db.nested(async (sp) => {
+   *   await sp.insertInto("memberships").values(row).execute(); // may hit a unique violation
+   * }).catch((error) => { if (!(error instanceof UniqueViolationError)) throw error; });
+   * ```
+   */
+  nested<T>(fn: (session: Session<DB>) => Promise<T>): Promise<T> {
+    return this.#core.nested(this.#frame, fn, (frame) => new Session<DB>(this.#core, frame, this.#props, this.#capabilities));
+  }
+
+  /** Runs `hook` after the transaction commits (not if it rolls back). Hook errors are reported as engine `error` events. */
+  afterCommit(hook: SessionHook): void {
+    this.#core.afterCommit(this.#frame, hook);
+  }
+
+  /** Runs `hook` after the transaction (or the enclosing `nested()` block) rolls back. */
+  afterRollback(hook: SessionHook): void {
+    this.#core.afterRollback(this.#frame, hook);
+  }
+
+  /**
+   * Inserts many rows in chunked multi-row INSERTs that stay within the dialect's
+   * parameter limit, inside this session's transaction.
+   *
+   * @example
+   * ```ts
+   * const { inserted } = await db.insertMany("messages", rows);
+   * ```
+   */
+  insertMany<T extends keyof DB & string>(table: T, rows: readonly Insertable<DB[T]>[], options?: InsertManyOptions): Promise<InsertManyResult> {
+    return insertMany(this, table, rows as readonly Record<string, unknown>[], this.#capabilities.maxParameters, options);
+  }
+
+  override async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Not available: a session is already a transaction. Use `nested()` for a savepoint. */
+  override transaction(): TransactionBuilder<DB> {
+    throw new NotSupportedError("a session is already a transaction: use session.nested() for a savepoint, or sessions.run() for a new unit of work");
+  }
+
+  /** Not available: a session is already a transaction. */
+  override startTransaction(): ControlledTransactionBuilder<DB> {
+    throw new NotSupportedError("a session is already a transaction: use session.nested() for a savepoint, or sessions.open() for a new session");
+  }
+
+  /** Not available: a session already holds one connection. */
+  override connection(): ConnectionBuilder<DB> {
+    throw new NotSupportedError("a session already holds one connection; queries on it run on that connection");
+  }
+
+  /** Not available: close the session instead; the engine owns the pool. */
+  override async destroy(): Promise<void> {
+    throw new NotSupportedError("destroy() would close the engine's pool: call session.close() (and engine.dispose() at shutdown)");
+  }
+}
