@@ -244,3 +244,10 @@ export class HookFailedError extends AthanorError {
     super("HOOK_FAILED", message, options);
   }
 }
+
+/** A write was attempted in a read-only transaction (`readOnly: true`). */
+export class ReadOnlyViolationError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("READ_ONLY_VIOLATION", message, options);
+  }
+}

@@ -5,6 +5,7 @@ import {
   DeadlockError,
   LockTimeoutError,
   QueryCanceledError,
+  ReadOnlyViolationError,
   SerializationFailureError,
 } from "../errors.js";
 
@@ -21,6 +22,7 @@ export function isStatementError(error: unknown): boolean {
     error instanceof DeadlockError ||
     error instanceof LockTimeoutError ||
     error instanceof QueryCanceledError ||
+    error instanceof ReadOnlyViolationError ||
     error instanceof ConnectionLostError
   );
 }

@@ -9,6 +9,7 @@ import {
   LockTimeoutError,
   NotNullViolationError,
   QueryCanceledError,
+  ReadOnlyViolationError,
   SerializationFailureError,
   UniqueViolationError,
 } from "../../errors.js";
@@ -61,6 +62,8 @@ export function mapPostgresError(error: unknown): AthanorError {
       return new LockTimeoutError(message, options);
     case "57014":
       return new QueryCanceledError(message, options);
+    case "25006":
+      return new ReadOnlyViolationError(message, options);
   }
   if (code !== undefined && (code.startsWith("08") || code === "57P01" || code === "57P02")) {
     return new ConnectionLostError(message, options);

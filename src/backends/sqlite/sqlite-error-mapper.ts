@@ -6,6 +6,7 @@ import {
   ForeignKeyViolationError,
   LockTimeoutError,
   NotNullViolationError,
+  ReadOnlyViolationError,
   UniqueViolationError,
 } from "../../errors.js";
 
@@ -34,10 +35,12 @@ export function mapSqliteError(error: unknown): AthanorError {
     case "SQLITE_BUSY_TIMEOUT":
     case "SQLITE_LOCKED":
       return new LockTimeoutError(message, options);
+    case "SQLITE_READONLY":
+      // Readers run with query_only: this is a write inside a read-only transaction.
+      return new ReadOnlyViolationError(message, options);
     case "SQLITE_CANTOPEN":
     case "SQLITE_NOTADB":
     case "SQLITE_PERM":
-    case "SQLITE_READONLY":
       return new ConnectionFailedError(message, options);
   }
   return new DatabaseError(message, code, options);
