@@ -2,6 +2,7 @@ import type { DatabaseConnection, DatabaseIntrospector, DialectAdapter, Kysely, 
 import type { DialectName } from "../engine/database-url.js";
 import type { Pool } from "../pool/pool.js";
 import type { BackendCapabilities } from "./backend-capabilities.js";
+import type { MigrationLock } from "./migration-lock.js";
 
 /**
  * One pooled connection as the rest of Athanor sees it: a Kysely `DatabaseConnection`
@@ -39,4 +40,6 @@ export interface Backend {
   createIntrospector(db: Kysely<any>): DatabaseIntrospector;
   /** Runs a trivial statement and reports the server version. */
   serverInfo(connection: BackendConnection): Promise<ServerInfo>;
+  /** A lock against concurrent migrators of this database, across processes. */
+  createMigrationLock(name: string): MigrationLock;
 }

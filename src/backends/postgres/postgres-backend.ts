@@ -7,6 +7,7 @@ import type { Backend, BackendConnection, ServerInfo } from "../backend.js";
 import { defaultCapabilities, type BackendCapabilities } from "../backend-capabilities.js";
 import { loadDriver } from "../load-driver.js";
 import type { PostgresConnection } from "./postgres-connection.js";
+import { PostgresMigrationLock } from "./postgres-migration-lock.js";
 import { PostgresPool } from "./postgres-pool.js";
 
 const CAPABILITIES: BackendCapabilities = Object.freeze({
@@ -22,7 +23,8 @@ const CAPABILITIES: BackendCapabilities = Object.freeze({
 /** Builds the PostgreSQL backend: `pg` driver, wrapped pool, Kysely's PostgreSQL compiler. */
 export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineOptions, instrumentation: Instrumentation): Backend {
   const driver = loadDriver<typeof pg>("pg");
-  const pool = new PostgresPool(driver, clientConfig(url, options), options, instrumentation);
+  const config = clientConfig(url, options);
+  const pool = new PostgresPool(driver, config, options, instrumentation);
   return {
     dialect: "postgres",
     capabilities: CAPABILITIES,
@@ -34,6 +36,7 @@ export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineO
       const result = await (connection as PostgresConnection).client.query<{ server_version: string }>("show server_version");
       return { version: `PostgreSQL ${result.rows[0]?.server_version ?? "unknown"}` };
     },
+    createMigrationLock: (name) => new PostgresMigrationLock(driver, config, name),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Instrumentation } from "../../engine/instrumentation.js";
 import type { Backend, ServerInfo } from "../backend.js";
 import { defaultCapabilities, type BackendCapabilities } from "../backend-capabilities.js";
 import { loadDriver } from "../load-driver.js";
+import { SqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { SqlitePool } from "./sqlite-pool.js";
 import { SqliteQueryCompiler } from "./sqlite-query-compiler.js";
 
@@ -35,5 +36,6 @@ export function createSqliteBackend(url: DatabaseUrl, options: ResolvedEngineOpt
       const row = pool.autocommitReader().database.prepare("select sqlite_version() as version").get() as { version: string };
       return { version: `SQLite ${row.version}` };
     },
+    createMigrationLock: () => new SqliteMigrationLock(driver, url.inMemory ? undefined : url.database, pool),
   };
 }
