@@ -1,0 +1,13 @@
+export { defineMigration, type Migration } from "./migration.js";
+export type { MigrationOperations } from "./migration-operations.js";
+export type { RevisionScript } from "./revision-script.js";
+export { loadRevisionScripts } from "./load-revision-scripts.js";
+export { createMigrator, type Migrator, type MigratorOptions, type MigrationStatus } from "./migrator.js";
+export type { MigrationRunResult, MigrationStepResult } from "./migration-result.js";
+export { DEFAULT_VERSION_TABLE, type AppliedRevision } from "./version-table.js";
+export { revisionChecksum } from "./checksum.js";
+export { buildRevisionGraph } from "./revision-graph/build-revision-graph.js";
+export { planMigration, type MigrationPlanRequest } from "./revision-graph/plan-migration.js";
+export type { MigrationPlan, MigrationStep, MigrationDirection } from "./revision-graph/migration-plan.js";
+export type { RevisionGraph } from "./revision-graph/revision-graph.js";
+export type { Revision } from "./revision-graph/revision.js";

@@ -1,0 +1,32 @@
+import { sql, type Kysely } from "kysely";
+import type { DialectName } from "../engine/database-url.js";
+
+/**
+ * What a revision's `up`/`down` receives: the dialect, a Kysely bound to the revision's
+ * transaction (schema builder included: `op.db.schema.createTable(…)`), and raw SQL.
+ *
+ * @example
+ * ```ts
+ * async up(op) {
+ *   await op.db.schema.alterTable("agents").addColumn("schedule", "text").execute();
+ *   if (op.dialect === "postgres") await op.execute("create index concurrently ix_agents_schedule on agents (schedule)");
+ * }
+ * ```
+ */
+export interface MigrationOperations {
+  readonly dialect: DialectName;
+  readonly db: Kysely<any>;
+  /** Runs one SQL statement. */
+  execute(statement: string): Promise<void>;
+}
+
+/** The operations object for one revision run. */
+export function createMigrationOperations(dialect: DialectName, db: Kysely<any>): MigrationOperations {
+  return Object.freeze({
+    dialect,
+    db,
+    execute: async (statement: string) => {
+      await sql.raw(statement).execute(db);
+    },
+  });
+}

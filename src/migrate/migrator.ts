@@ -1,0 +1,211 @@
+import type { Engine } from "../engine/engine.js";
+import {
+  AthanorError,
+  ChecksumMismatchError,
+  MigrationFailedError,
+  MigrationFailedStateError,
+  NotSupportedError,
+  RevisionScriptMissingError,
+} from "../errors.js";
+import { createMigrationOperations } from "./migration-operations.js";
+import type { MigrationRunResult, MigrationStepResult } from "./migration-result.js";
+import type { RevisionScript } from "./revision-script.js";
+import { appliedFromHeads } from "./revision-graph/applied-from-heads.js";
+import { buildRevisionGraph } from "./revision-graph/build-revision-graph.js";
+import { currentHeads } from "./revision-graph/current-heads.js";
+import type { MigrationDirection, MigrationStep } from "./revision-graph/migration-plan.js";
+import { planMigration } from "./revision-graph/plan-migration.js";
+import { resolveTarget } from "./revision-graph/resolve-target.js";
+import type { RevisionGraph } from "./revision-graph/revision-graph.js";
+import { DEFAULT_VERSION_TABLE, VersionTable, type AppliedRevision } from "./version-table.js";
+
+/** Options of {@link createMigrator}. */
+export interface MigratorOptions {
+  /** The revisions (usually `await loadRevisionScripts(folder)`). */
+  readonly scripts: readonly RevisionScript[];
+  /** Where the scripts came from, for messages. */
+  readonly directory?: string;
+  /** Version table name. Default `athanor_revisions`. */
+  readonly versionTable?: string;
+  /** Hold the migration lock while working. Default true; turning it off is for tests that prove the lock matters. */
+  readonly lock?: boolean;
+  /** How long to wait for another migrator. Default 60 000. */
+  readonly lockTimeoutMillis?: number;
+  /** Called after each revision ran (or failed), for progress output. */
+  readonly onStep?: (step: MigrationStepResult) => void;
+}
+
+/** The database's migration state. */
+export interface MigrationStatus {
+  /** Current heads (one per unmerged branch applied). */
+  readonly heads: readonly string[];
+  /** Every row of the version table. */
+  readonly applied: readonly AppliedRevision[];
+  /** Heads of the revision files: the database is up to date when `heads` equals this. */
+  readonly scriptHeads: readonly string[];
+}
+
+/** Runs revisions against one engine. Every command takes the migration lock. */
+export interface Migrator {
+  upgrade(target?: string): Promise<MigrationRunResult>;
+  downgrade(target: string): Promise<MigrationRunResult>;
+  /** Rewrites the version table to `target` without running anything. */
+  stamp(target: string): Promise<MigrationStatus>;
+  status(): Promise<MigrationStatus>;
+  readonly graph: RevisionGraph<RevisionScript>;
+}
+
+/**
+ * Creates a migrator: each revision runs in its own transaction (unless it opts out),
+ * recorded with its checksum, time and duration; edited, deleted or out-of-order applied
+ * revisions are refused; a lock keeps concurrent migrators (any process) apart.
+ *
+ * @example
+ * ```ts
+ * const migrator = createMigrator(engine, { scripts: await loadRevisionScripts("./migrations") });
+ * const result = await migrator.upgrade("head");
+ * if (!result.ok) throw result.error;
+ * ```
+ */
+export function createMigrator(engine: Engine, options: MigratorOptions): Migrator {
+  const graph = buildRevisionGraph(options.scripts);
+  const table = new VersionTable(options.versionTable ?? DEFAULT_VERSION_TABLE);
+  const directory = options.directory ?? "the migrations folder";
+  const useLock = options.lock ?? true;
+  const lockTimeoutMillis = options.lockTimeoutMillis ?? 60_000;
+
+  const locked = async <T>(work: () => Promise<T>): Promise<T> => {
+    const lock = useLock ? engine.backend.createMigrationLock(`athanor:${table.name}`) : undefined;
+    await lock?.acquire(lockTimeoutMillis);
+    try {
+      await table.ensure(engine.db);
+      return await work();
+    } finally {
+      await lock?.release();
+    }
+  };
+
+  const readVerified = async (): Promise<AppliedRevision[]> => {
+    const applied = await table.read(engine.db);
+    for (const row of applied) {
+      const script = graph.nodes.get(row.revision)?.record;
+      if (script === undefined) throw new RevisionScriptMissingError(row.revision, directory);
+      if (row.state !== "applied") throw new MigrationFailedStateError(row.revision, row.state, undoTargetOf(script));
+      if (row.checksum !== script.checksum) throw new ChecksumMismatchError(row.revision, script.path, row.checksum, script.checksum);
+    }
+    return applied;
+  };
+
+  const run = (direction: MigrationDirection, target: string): Promise<MigrationRunResult> =>
+    locked(async () => {
+      const applied = await readVerified();
+      const plan = planMigration(graph, { applied: applied.map((row) => row.revision), target, direction });
+      const steps: MigrationStepResult[] = [];
+      let failure: AthanorError | undefined;
+      for (const step of plan.steps) {
+        if (failure !== undefined) {
+          steps.push(notRun(step));
+          continue;
+        }
+        const result = await runStep(engine, table, step);
+        steps.push(result);
+        options.onStep?.(result);
+        failure = result.error;
+      }
+      const after = await table.read(engine.db);
+      return {
+        direction,
+        target,
+        ok: failure === undefined,
+        steps,
+        headsBefore: plan.headsBefore,
+        headsAfter: currentHeads(graph, after.filter((row) => row.state === "applied").map((row) => row.revision)),
+        error: failure,
+      };
+    });
+
+  const status = async (): Promise<MigrationStatus> => {
+    const applied = (await table.exists(engine.db)) ? await table.read(engine.db) : [];
+    const done = applied.filter((row) => row.state === "applied" && graph.nodes.has(row.revision)).map((row) => row.revision);
+    return { heads: currentHeads(graph, done), applied, scriptHeads: graph.heads };
+  };
+
+  return {
+    graph,
+    upgrade: (target = "head") => run("upgrade", target),
+    downgrade: (target) => run("downgrade", target),
+    status,
+    stamp: (target) =>
+      locked(async () => {
+        const wanted = target === "base" ? [] : appliedFromHeads(graph, resolveTarget(graph, target));
+        await engine.db.transaction().execute(async (trx) => {
+          await trx.deleteFrom(table.name).execute();
+          const stampedAt = new Date().toISOString();
+          for (const id of wanted) {
+            const script = graph.nodes.get(id)!.record;
+            await table.insert(trx, { revision: id, message: script.message ?? null, checksum: script.checksum, state: "applied", appliedAt: stampedAt, durationMillis: 0, path: script.path });
+          }
+        });
+        return status();
+      }),
+  };
+}
+
+async function runStep(engine: Engine, table: VersionTable, step: MigrationStep<RevisionScript>): Promise<MigrationStepResult> {
+  const script = step.record;
+  const startedAt = performance.now();
+  const base = { revision: script.revision, message: script.message ?? null, path: script.path, direction: step.direction };
+  try {
+    const action = step.direction === "upgrade" ? script.up : script.down;
+    if (action === undefined) throw new NotSupportedError(`revision ${script.revision} (${script.path}) has no down(); it cannot be downgraded`);
+    if (script.transactional) {
+      await engine.db.transaction().execute(async (trx) => {
+        await action(createMigrationOperations(engine.dialect, trx));
+        await record(table, trx, step, performance.now() - startedAt);
+      });
+    } else {
+      // Outside a transaction a failure leaves part of the work behind: the "running" row
+      // stays, and the next run refuses until someone resolves it (stamp).
+      if (step.direction === "upgrade") {
+        await table.insert(engine.db, { ...applyRow(script, 0), state: "running" });
+      } else {
+        await engine.db.updateTable(table.name).set({ state: "running" }).where("revision", "=", script.revision).execute();
+      }
+      await action(createMigrationOperations(engine.dialect, engine.db));
+      if (step.direction === "upgrade") await table.markApplied(engine.db, script.revision, performance.now() - startedAt);
+      else await table.delete(engine.db, script.revision);
+    }
+    return { ...base, status: step.direction === "upgrade" ? "applied" : "reverted", durationMillis: performance.now() - startedAt, error: undefined };
+  } catch (error) {
+    const wrapped = error instanceof AthanorError ? error : new MigrationFailedError(`revision ${script.revision} (${script.path}) failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    return { ...base, status: "failed", durationMillis: performance.now() - startedAt, error: wrapped };
+  }
+}
+
+async function record(table: VersionTable, db: Engine["db"], step: MigrationStep<RevisionScript>, durationMillis: number): Promise<void> {
+  if (step.direction === "upgrade") await table.insert(db, applyRow(step.record, durationMillis));
+  else await table.delete(db, step.record.revision);
+}
+
+function applyRow(script: RevisionScript, durationMillis: number): AppliedRevision {
+  return {
+    revision: script.revision,
+    message: script.message ?? null,
+    checksum: script.checksum,
+    state: "applied",
+    appliedAt: new Date().toISOString(),
+    durationMillis,
+    path: script.path,
+  };
+}
+
+function notRun(step: MigrationStep<RevisionScript>): MigrationStepResult {
+  const script = step.record;
+  return { revision: script.revision, message: script.message ?? null, path: script.path, direction: step.direction, status: "not-run", durationMillis: 0, error: undefined };
+}
+
+function undoTargetOf(script: RevisionScript): string {
+  const down = script.downRevision;
+  if (down === null) return "base";
+  return typeof down === "string" ? down : down.join(" ");
+}
