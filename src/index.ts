@@ -4,3 +4,4 @@ export * from "./session/index.js";
 export type { HealthReport } from "./health/health-report.js";
 export type { BackendCapabilities } from "./backends/backend-capabilities.js";
 export * from "./errors.js";
+export { defineConfig, type AthanorConfig } from "./cli/athanor-config.js";

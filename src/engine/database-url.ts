@@ -107,6 +107,11 @@ export function maskUrlText(text: string): string {
   return `${text.slice(0, start + 3)}${userInfo.slice(0, colon)}:***${text.slice(at)}`;
 }
 
+/** Masks the password of every URL inside free text (error messages, stacks). */
+export function scrubUrls(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*):[^\s@/]*@/gi, "$1:***@");
+}
+
 /**
  * Parses a database URL into an immutable {@link DatabaseUrl}.
  * Throws {@link ConfigurationError} naming what is wrong; the password never appears in the message.

@@ -1,0 +1,32 @@
+import type { EngineOptions } from "../engine/engine-options.js";
+
+/**
+ * `athanor.config.ts`: what the CLI works on.
+ *
+ * @example
+ * ```ts
+ * // athanor.config.ts
+ * import { defineConfig } from "athanor";
+ * export default defineConfig({
+ *   url: process.env.DATABASE_URL ?? "sqlite:./data/app.db",
+ *   migrations: "./migrations",
+ * });
+ * ```
+ */
+export interface AthanorConfig {
+  /** Database URL. Default: `DATABASE_URL`, else `sqlite:./data/app.db`. */
+  readonly url?: string;
+  /** Engine options for the CLI's engine. */
+  readonly engine?: EngineOptions;
+  /** Migrations folder, relative to the config file. Default `./migrations`. */
+  readonly migrations?: string;
+  /** Version table name. Default `athanor_revisions`. */
+  readonly versionTable?: string;
+  /** How long to wait for another migrator's lock. Default 60 000. */
+  readonly lockTimeoutMillis?: number;
+}
+
+/** Types an `athanor.config.ts` (identity at run time). */
+export function defineConfig(config: AthanorConfig): AthanorConfig {
+  return config;
+}

@@ -1,0 +1,56 @@
+import { createEngine } from "../engine/create-engine.js";
+import type { Engine } from "../engine/engine.js";
+import { createMigrator, type Migrator } from "../migrate/migrator.js";
+import { loadRevisionScripts } from "../migrate/load-revision-scripts.js";
+import { loadConfig, type LoadedConfig } from "./load-config.js";
+import type { CliOutput } from "./cli-output.js";
+
+/** What a command gets: its arguments, the output, and lazily the config, engine and migrator. */
+export class CliContext {
+  readonly positionals: readonly string[];
+  readonly flags: Readonly<Record<string, string | boolean | undefined>>;
+  readonly output: CliOutput;
+  readonly cwd: string;
+  #config: LoadedConfig | undefined;
+  #engine: Engine | undefined;
+
+  constructor(positionals: readonly string[], flags: Record<string, string | boolean | undefined>, output: CliOutput, cwd: string) {
+    this.positionals = positionals;
+    this.flags = flags;
+    this.output = output;
+    this.cwd = cwd;
+  }
+
+  async config(): Promise<LoadedConfig> {
+    this.#config ??= await loadConfig(this.cwd, typeof this.flags.config === "string" ? this.flags.config : undefined);
+    return this.#config;
+  }
+
+  async engine(): Promise<Engine> {
+    if (this.#engine === undefined) {
+      const { url, config } = await this.config();
+      this.#engine = createEngine(url, config.engine);
+    }
+    return this.#engine;
+  }
+
+  async migrator(): Promise<Migrator> {
+    const { config, migrationsDirectory } = await this.config();
+    return createMigrator(await this.engine(), {
+      scripts: await loadRevisionScripts(migrationsDirectory),
+      directory: migrationsDirectory,
+      versionTable: config.versionTable,
+      lockTimeoutMillis: config.lockTimeoutMillis,
+      onStep: (step) => {
+        if (this.flags.json) return;
+        const arrow = step.direction === "upgrade" ? "→" : "←";
+        const mark = step.status === "failed" ? this.output.paint("red", "failed") : this.output.paint("green", step.status);
+        this.output.line(`  ${arrow} ${step.revision} ${step.message ?? ""} (${step.path}) ${mark} in ${step.durationMillis.toFixed(1)} ms`);
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#engine?.dispose();
+  }
+}

@@ -1,0 +1,29 @@
+import type { MigrationRunResult } from "../../migrate/migration-result.js";
+import type { CliCommand } from "../cli-command.js";
+import type { CliContext } from "../cli-context.js";
+
+/** Renders a run result; exit code 1 when a revision failed. */
+export function reportRun(context: CliContext, result: MigrationRunResult): number {
+  if (context.flags.json) {
+    context.output.json({ ...result, error: result.error === undefined ? undefined : { code: result.error.code, message: result.error.message } });
+  } else if (result.steps.length === 0) {
+    context.output.line(`already at ${result.target}: heads ${result.headsAfter.join(", ") || "<base>"}`);
+  } else {
+    const notRun = result.steps.filter((step) => step.status === "not-run").length;
+    if (result.error !== undefined) context.output.error(context.output.paint("red", `error: ${result.error.code}: ${result.error.message}`));
+    if (notRun > 0) context.output.line(`${notRun} revision(s) not run`);
+    context.output.line(`heads: ${result.headsAfter.join(", ") || "<base>"}`);
+  }
+  return result.ok ? 0 : 1;
+}
+
+export const upgradeCommand: CliCommand = {
+  name: "upgrade",
+  summary: "apply revisions up to a target (default head)",
+  usage: "athanor upgrade [head | heads | <rev> | +N | <rev>+N]",
+  flags: {},
+  async run(context) {
+    const target = context.positionals[0] ?? "head";
+    return reportRun(context, await (await context.migrator()).upgrade(target));
+  },
+};

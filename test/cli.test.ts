@@ -1,0 +1,125 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../src/cli/main.js";
+import { describeEachDialect } from "./support/each-dialect.js";
+
+const SRC = new URL("../src/", import.meta.url).pathname;
+
+function capture(): { stream: Writable; text: () => string } {
+  let text = "";
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = capture();
+  const err = capture();
+  const code = await runCli(argv, { stdout: out.stream, stderr: err.stream, cwd });
+  return { code, out: out.text(), err: err.text() };
+}
+
+/** Generated revisions import "athanor/migrate"; in this repository that is ../src/migrate. */
+async function pointAtSource(folder: string): Promise<void> {
+  for (const name of await readdir(folder)) {
+    if (!name.endsWith(".ts")) continue;
+    const path = join(folder, name);
+    await writeFile(path, (await readFile(path, "utf8")).replace('"athanor/migrate"', JSON.stringify(`${SRC}migrate/index.js`)));
+  }
+}
+
+describeEachDialect("athanor CLI", (context) => {
+  let cwd: string;
+  beforeAll(async () => {
+    cwd = await mkdtemp(join(tmpdir(), "athanor-cli-"));
+  });
+  afterAll(() => rm(cwd, { recursive: true, force: true }));
+
+  it("runs init, revision, upgrade, current, history, heads, show, downgrade, stamp and health", async () => {
+    expect((await cli(cwd, "init")).out).toMatch(/created athanor.config.ts/);
+    expect((await cli(cwd, "init")).out).toMatch(/nothing to do/);
+    const config = (await readFile(join(cwd, "athanor.config.ts"), "utf8")).replace('"athanor"', JSON.stringify(`${SRC}index.js`));
+    await writeFile(join(cwd, "athanor.config.ts"), config.replace('process.env.DATABASE_URL ?? "sqlite:./data/app.db"', JSON.stringify(context.url())));
+
+    const first = await cli(cwd, "revision", "-m", "create users");
+    expect(first.code).toBe(0);
+    await pointAtSource(join(cwd, "migrations"));
+    const second = await cli(cwd, "revision", "-m", "create agents", "--json");
+    const created = JSON.parse(second.out) as { revision: string; downRevision: string };
+    const firstId = /created ([0-9a-f]{12})/.exec(first.out)![1]!;
+    expect(created.downRevision).toBe(firstId);
+    const folder = join(cwd, "migrations");
+    for (const name of await readdir(folder)) {
+      const path = join(folder, name);
+      const table = name.includes("users") ? "cli_users" : "cli_agents";
+      const text = (await readFile(path, "utf8"))
+        .replace("async up(op) {\n", `async up(op) {\n    await op.db.schema.createTable("${table}").addColumn("id", "integer", (c) => c.primaryKey()).execute();\n`)
+        .replace("async down(op) {\n", `async down(op) {\n    await op.db.schema.dropTable("${table}").execute();\n`);
+      await writeFile(path, text);
+    }
+    await pointAtSource(folder);
+
+    const upgrade = await cli(cwd, "upgrade");
+    expect(upgrade.err).toBe("");
+    expect(upgrade.code).toBe(0);
+    expect(upgrade.out).toMatch(new RegExp(`→ ${firstId} create users .* applied in [\\d.]+ ms`));
+    expect(upgrade.out).toContain(`heads: ${created.revision}`);
+
+    const current = await cli(cwd, "current", "--json");
+    expect(JSON.parse(current.out)).toMatchObject({ heads: [created.revision], upToDate: true });
+    const history = await cli(cwd, "history");
+    expect(history.out.split("\n")[0]).toBe(`${firstId} -> ${created.revision} (head), create agents`);
+    expect((await cli(cwd, "heads", "--json")).out).toContain(created.revision);
+    expect((await cli(cwd, "show", created.revision.slice(0, 6))).out).toContain(`revision: ${created.revision}`);
+
+    const downgrade = await cli(cwd, "downgrade", "-1");
+    expect(downgrade.code).toBe(0);
+    expect(downgrade.out).toContain(`heads: ${firstId}`);
+    expect((await cli(cwd, "stamp", "base")).out).toContain("heads <base>");
+
+    const health = await cli(cwd, "health", "--json");
+    expect(health.code).toBe(0);
+    expect(JSON.parse(health.out)).toMatchObject({ status: "ok", dialect: context.isPostgres ? "postgres" : "sqlite" });
+  });
+
+  it("reports a failing revision with exit code 1 and one error line", async () => {
+    const folder = join(cwd, "migrations");
+    await writeFile(join(folder, "zz_broken.ts"), `export default { revision: "broken1", downRevision: null, message: "broken", async up(op) { await op.execute("not sql at all"); } };\n`);
+    const result = await cli(cwd, "upgrade", "heads");
+    expect(result.code).toBe(1);
+    expect(result.err.trim().split("\n")).toHaveLength(1);
+    expect(result.err).toMatch(/^error: DATABASE_ERROR/);
+    await rm(join(folder, "zz_broken.ts"));
+  });
+}, ["sqlite-file", "postgres"]);
+
+describe("athanor CLI usage", () => {
+  it("prints help, rejects unknown commands and flags with exit code 2", async () => {
+    const cwd = tmpdir();
+    expect((await cli(cwd, "--help")).out).toMatch(/usage: athanor <command>/);
+    expect((await cli(cwd, "upgrade", "--help")).out).toMatch(/usage: athanor upgrade/);
+    expect((await cli(cwd, "frobnicate")).code).toBe(2);
+    const badFlag = await cli(cwd, "upgrade", "--frobnicate");
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.err).toMatch(/frobnicate/);
+    expect((await cli(cwd, "revision")).code).toBe(2);
+  });
+
+  it("never prints a password", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "athanor-cli-secret-"));
+    await writeFile(join(cwd, "athanor.config.mjs"), `export default { url: "postgres://app:sup3r-secret@127.0.0.1:1/app" };\n`);
+    for (const argv of [["health"], ["health", "--json"], ["current", "--verbose"], ["upgrade", "--json", "--verbose"]]) {
+      const result = await cli(cwd, ...argv);
+      expect(result.code, argv.join(" ")).not.toBe(0);
+      expect(result.out + result.err, argv.join(" ")).not.toContain("sup3r-secret");
+    }
+    await rm(cwd, { recursive: true, force: true });
+  });
+});
