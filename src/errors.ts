@@ -185,7 +185,7 @@ export class TransactionStateError extends AthanorError {
   }
 }
 
-/** The user's `onConnect` hook (or Athanor's own connection set-up) failed; the connection was closed. */
+/** The user's `onConnect` hook (`sqlite.onConnect`, `postgres.onConnect`) threw; the connection was closed. */
 export class ConnectHookError extends AthanorError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("CONNECT_HOOK_FAILED", message, options);
@@ -249,5 +249,271 @@ export class HookFailedError extends AthanorError {
 export class ReadOnlyViolationError extends AthanorError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("READ_ONLY_VIOLATION", message, options);
+  }
+}
+
+/** A revision points to a down-revision that no revision in the graph declares. */
+export interface MissingDownRevision {
+  /** The revision that declares the down-revision. */
+  readonly revision: string;
+  /** The down-revision it names, which does not exist. */
+  readonly downRevision: string;
+}
+
+/** The revisions' down-revisions form a cycle, so there is no order to apply them in. */
+export class RevisionCycleError extends AthanorError {
+  /** The revisions on the cycle, each followed by its own down-revision; the last one's down-revision is the first. */
+  readonly cycle: readonly string[];
+  constructor(message: string, cycle: readonly string[]) {
+    super("REVISION_CYCLE", message);
+    this.cycle = Object.freeze([...cycle]);
+  }
+}
+
+/** One or more revisions name a down-revision that does not exist (deleted, renamed, or a typo). */
+export class MissingDownRevisionError extends AthanorError {
+  /** Every dangling reference, in revision order. */
+  readonly missing: readonly MissingDownRevision[];
+  constructor(message: string, missing: readonly MissingDownRevision[]) {
+    super("MISSING_DOWN_REVISION", message);
+    this.missing = Object.freeze(missing.map((entry) => Object.freeze({ ...entry })));
+  }
+}
+
+/** Two or more revisions declare the same revision id. */
+export class DuplicateRevisionError extends AthanorError {
+  /** Each duplicated id, once. */
+  readonly revisions: readonly string[];
+  constructor(message: string, revisions: readonly string[]) {
+    super("DUPLICATE_REVISION", message);
+    this.revisions = Object.freeze([...revisions]);
+  }
+}
+
+/** A revision record is malformed: an invalid or reserved id, or an invalid down-revision. */
+export class InvalidRevisionError extends AthanorError {
+  /** The offending revision's id as given (it may itself be the problem). */
+  readonly revision: unknown;
+  constructor(message: string, revision: unknown) {
+    super("INVALID_REVISION", message);
+    this.revision = revision;
+  }
+}
+
+/** No revision has this id, and none starts with it. */
+export class UnknownRevisionError extends AthanorError {
+  /** The id or prefix that was looked up. */
+  readonly revision: string;
+  constructor(message: string, revision: string) {
+    super("UNKNOWN_REVISION", message);
+    this.revision = revision;
+  }
+}
+
+/** A revision prefix matches more than one revision. */
+export class AmbiguousRevisionError extends AthanorError {
+  /** The prefix that was looked up. */
+  readonly prefix: string;
+  /** Every revision id starting with the prefix. */
+  readonly candidates: readonly string[];
+  constructor(message: string, prefix: string, candidates: readonly string[]) {
+    super("AMBIGUOUS_REVISION", message);
+    this.prefix = prefix;
+    this.candidates = Object.freeze([...candidates]);
+  }
+}
+
+/** A single head was needed (`head`, `head-1`), but the revision graph has several: upgrade to `heads`, name one, or merge them. */
+export class MultipleHeadsError extends AthanorError {
+  /** The heads of the revision graph. */
+  readonly heads: readonly string[];
+  constructor(message: string, heads: readonly string[]) {
+    super("MULTIPLE_HEADS", message);
+    this.heads = Object.freeze([...heads]);
+  }
+}
+
+/** Why a migration target was refused; see {@link InvalidMigrationTargetError}. */
+export type InvalidMigrationTargetReason =
+  /** The target is not `head`, `heads`, `base`, a revision, `+N`, `-N`, `<rev>+N` or `<rev>-N` (N ≥ 1). */
+  | "syntax"
+  /** The target points the other way: `upgrade -1`, `downgrade +1`, `downgrade heads`. */
+  | "direction"
+  /** A relative step walks past the heads or below the base. */
+  | "out-of-range"
+  /** A relative step has more than one way to go (a branch point, several current heads, a merge walked down). */
+  | "ambiguous-step"
+  /** `+N` reaches a merge revision whose other down-revisions are not applied. */
+  | "unapplied-merge-parents"
+  /** A downgrade target that is not applied, so there is nothing above it to unapply. */
+  | "not-applied";
+
+/** A migration target cannot be planned from the current state; `reason` says why and `revisions` names the revisions involved. */
+export class InvalidMigrationTargetError extends AthanorError {
+  /** The target as given, e.g. `+2`. */
+  readonly target: string;
+  readonly reason: InvalidMigrationTargetReason;
+  /** The revisions involved: the choices of an ambiguous step, a merge's unapplied parents, the unapplied target. */
+  readonly revisions: readonly string[];
+  constructor(message: string, target: string, reason: InvalidMigrationTargetReason, revisions: readonly string[] = []) {
+    super("INVALID_MIGRATION_TARGET", message);
+    this.target = target;
+    this.reason = reason;
+    this.revisions = Object.freeze([...revisions]);
+  }
+}
+
+/** An applied revision whose down-revisions are not all applied. */
+export interface UnappliedAncestors {
+  /** The applied revision. */
+  readonly revision: string;
+  /** Its ancestors that are not applied. */
+  readonly missing: readonly string[];
+}
+
+/**
+ * The database's applied revisions do not fit the revision graph: an applied revision no
+ * longer exists (its file was deleted or its id changed), or an applied revision has
+ * unapplied ancestors (a new revision was inserted below applied ones).
+ */
+export class InconsistentMigrationStateError extends AthanorError {
+  /** Applied revisions that the revision graph does not contain. */
+  readonly unknownRevisions: readonly string[];
+  /** Applied revisions with ancestors that are not applied. */
+  readonly unappliedAncestors: readonly UnappliedAncestors[];
+  constructor(message: string, unknownRevisions: readonly string[], unappliedAncestors: readonly UnappliedAncestors[]) {
+    super("INCONSISTENT_MIGRATION_STATE", message);
+    this.unknownRevisions = Object.freeze([...unknownRevisions]);
+    this.unappliedAncestors = Object.freeze(
+      unappliedAncestors.map((entry) => Object.freeze({ revision: entry.revision, missing: Object.freeze([...entry.missing]) })),
+    );
+  }
+}
+
+/** A `.sql` revision file is malformed: a missing or unknown header, a missing or repeated section. */
+export class InvalidSqlRevisionError extends AthanorError {
+  /** The file name given to the parser. */
+  readonly file: string;
+  /** The 1-based line of the problem. */
+  readonly line: number;
+  constructor(message: string, file: string, line: number) {
+    super("INVALID_SQL_REVISION", message);
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** A SQL script cannot be split into statements: a string, quoted identifier, comment or dollar-quoted body is never closed. */
+export class SqlScriptSyntaxError extends AthanorError {
+  /** The 1-based line where the unclosed construct starts. */
+  readonly line: number;
+  constructor(message: string, line: number) {
+    super("SQL_SCRIPT_SYNTAX", message);
+    this.line = line;
+  }
+}
+
+/** A schema declaration is invalid (unknown referenced table, composite key column not declared `notNull()`, …). */
+export class SchemaDefinitionError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SCHEMA_DEFINITION", message, options);
+  }
+}
+
+/** Tables reference each other in a cycle, so no foreign-key order exists; `cycle` names it (`["a", "b", "a"]`). */
+export class SchemaCycleError extends AthanorError {
+  readonly cycle: readonly string[];
+  constructor(cycle: readonly string[]) {
+    super("SCHEMA_CYCLE", `foreign keys form a cycle: ${cycle.join(" → ")}; break it with a nullable column filled after insert, or a migration`);
+    this.cycle = Object.freeze([...cycle]);
+  }
+}
+
+/** `resetDatabase` refused to run outside the development environment; nothing was touched. */
+export class ResetRefusedError extends AthanorError {
+  readonly environment: string | undefined;
+  constructor(environment: string | undefined) {
+    super("RESET_REFUSED", `refusing to reset the database: environment is ${environment === undefined ? "not set" : `"${environment}"`}, and reset runs only when it is "development"`);
+    this.environment = environment;
+  }
+}
+
+/** Seeding failed; nothing was written. Names the table, the fixture row (0-based) and, when known, the column. */
+export class SeedError extends AthanorError {
+  readonly table: string;
+  readonly row: number | undefined;
+  readonly column: string | undefined;
+  constructor(message: string, where: { table: string; row?: number | undefined; column?: string | undefined }, options?: { cause?: unknown }) {
+    super("SEED_FAILED", message, options);
+    this.table = where.table;
+    this.row = where.row;
+    this.column = where.column;
+  }
+}
+
+/** Another migrator held the migration lock for longer than the wait allowed. */
+export class MigrationLockTimeoutError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("MIGRATION_LOCK_TIMEOUT", message, options);
+  }
+}
+
+/** An applied revision's file changed since it was applied (its checksum differs). */
+export class ChecksumMismatchError extends AthanorError {
+  readonly revision: string;
+  readonly path: string;
+  constructor(revision: string, path: string, applied: string, current: string) {
+    super(
+      "CHECKSUM_MISMATCH",
+      `revision ${revision} (${path}) was edited after it was applied: checksum ${current.slice(0, 12)} differs from the applied ${applied.slice(0, 12)}. ` +
+        "Revert the file, or write a new revision for the change.",
+    );
+    this.revision = revision;
+    this.path = path;
+  }
+}
+
+/** The database records a revision that no file in the migrations folder defines. */
+export class RevisionScriptMissingError extends AthanorError {
+  readonly revision: string;
+  constructor(revision: string, directory: string) {
+    super(
+      "REVISION_SCRIPT_MISSING",
+      `revision ${revision} is applied to the database but no file in ${directory} defines it (deleted or renamed?). Restore the file; never delete applied revisions.`,
+    );
+    this.revision = revision;
+  }
+}
+
+/** A revision file cannot be loaded: bad export, bad fields, unreadable. */
+export class InvalidRevisionScriptError extends AthanorError {
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super("INVALID_REVISION_SCRIPT", `${path}: ${message}`, options);
+    this.path = path;
+  }
+}
+
+/**
+ * A revision that runs outside a transaction failed (or its migrator died) half-way: the
+ * database may hold part of it. The next run refuses until the state is resolved by hand
+ * (see docs/migrations.md: finish or undo the revision's work, then `stamp`).
+ */
+export class MigrationFailedStateError extends AthanorError {
+  readonly revision: string;
+  constructor(revision: string, state: string, undoTarget: string) {
+    super(
+      "MIGRATION_FAILED_STATE",
+      `revision ${revision} is recorded as "${state}": a non-transactional revision stopped half-way. Check the database, finish or undo its work by hand, ` +
+        `then run "athanor stamp ${revision}" (its work is complete) or "athanor stamp ${undoTarget}" (its work is undone).`,
+    );
+    this.revision = revision;
+  }
+}
+
+/** A revision's `up`/`down` threw something that is not an Athanor error; the original is the `cause`. */
+export class MigrationFailedError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("MIGRATION_FAILED", message, options);
   }
 }

@@ -139,6 +139,44 @@ describeEachDialect("migrator", (context) => {
     expect(stamped.applied.map((row) => row.revision)).toEqual(["a1"]);
   });
 
+  it("runs plain .sql revisions beside TypeScript ones, statement by statement, up and down", async () => {
+    await write("001_a1.ts", revisionFile("a1", null, createTable("m_users")));
+    const body = context.isPostgres
+      ? `create table m_notes (id integer primary key, body text not null default 'a;b');
+create function m_touch() returns trigger language plpgsql as $$
+begin
+  new.body := new.body || ';touched';
+  return new;
+end;
+$$;
+create trigger m_notes_touch before insert on m_notes for each row execute function m_touch();
+insert into m_notes (id, body) values (1, 'x');`
+      : `create table m_notes (id integer primary key, body text not null default 'a;b');
+create trigger m_notes_touch after insert on m_notes begin
+  update m_notes set body = new.body || ';touched' where id = new.id;
+end;
+insert into m_notes (id, body) values (1, 'x');`;
+    const down = context.isPostgres ? "drop table m_notes;\ndrop function m_touch();" : "drop table m_notes;";
+    await write("002_b2.sql", `-- revision: b2\n-- down-revision: a1\n-- message: notes in plain SQL\n\n-- up\n${body}\n\n-- down\n${down}\n`);
+    const up = await (await migrator()).upgrade("head");
+    expect(up.error).toBeUndefined();
+    expect(up.steps.map((step) => [step.revision, step.path, step.status])).toEqual([["a1", "001_a1.ts", "applied"], ["b2", "002_b2.sql", "applied"]]);
+    expect(await engine.db.selectFrom("m_notes").select("body").execute()).toEqual([{ body: "x;touched" }]);
+    const reverted = await (await migrator()).downgrade("a1");
+    expect(reverted.ok).toBe(true);
+    expect(await tables()).toEqual(["m_users"]);
+  });
+
+  it.runIf(context.isPostgres)("runs a non-transactional revision (CREATE INDEX CONCURRENTLY) outside a transaction", async () => {
+    await write("001_a1.ts", revisionFile("a1", null, createTable("m_users")));
+    await write("002_b2.sql", "-- revision: b2\n-- down-revision: a1\n-- transactional: false\n\n-- up\ncreate index concurrently ix_m_users_id on m_users (id);\n\n-- down\ndrop index concurrently ix_m_users_id;\n");
+    const result = await (await migrator()).upgrade("head");
+    expect(result.error).toBeUndefined();
+    const indexes = await engine.db.selectFrom("pg_indexes" as never).select("indexname" as never).where("tablename" as never, "=", "m_users" as never).execute();
+    expect(indexes).toContainEqual({ indexname: "ix_m_users_id" });
+    expect((await (await migrator()).downgrade("a1")).ok).toBe(true);
+  });
+
   it("stamps without running anything", async () => {
     await write("001_a1.ts", revisionFile("a1", null, createTable("m_users")));
     await write("002_b2.ts", revisionFile("b2", "a1", createTable("m_agents")));

@@ -6,8 +6,9 @@ export { createMigrator, type Migrator, type MigratorOptions, type MigrationStat
 export type { MigrationRunResult, MigrationStepResult } from "./migration-result.js";
 export { DEFAULT_VERSION_TABLE, type AppliedRevision } from "./version-table.js";
 export { revisionChecksum } from "./checksum.js";
-export { buildRevisionGraph } from "./revision-graph/build-revision-graph.js";
-export { planMigration, type MigrationPlanRequest } from "./revision-graph/plan-migration.js";
-export type { MigrationPlan, MigrationStep, MigrationDirection } from "./revision-graph/migration-plan.js";
-export type { RevisionGraph } from "./revision-graph/revision-graph.js";
-export type { Revision } from "./revision-graph/revision.js";
+export { createRevision, type CreateRevisionOptions, type CreatedRevision } from "./create-revision.js";
+export { renderMigrationSql, type RenderMigrationSqlOptions } from "./render-migration-sql.js";
+export { parseSqlRevision, type SqlRevision } from "./parse-sql-revision.js";
+export { splitSqlStatements, type SqlStatement } from "./split-sql-statements.js";
+export { sqlRevisionScript } from "./sql-revision-script.js";
+export * from "./revision-graph/index.js";

@@ -1,5 +1,7 @@
 import { sql, type Kysely } from "kysely";
+import { sqlSyntaxFor } from "../backends/sql-syntax-for.js";
 import type { DialectName } from "../engine/database-url.js";
+import { splitSqlStatements } from "./split-sql-statements.js";
 
 /**
  * What a revision's `up`/`down` receives: the dialect, a Kysely bound to the revision's
@@ -18,6 +20,8 @@ export interface MigrationOperations {
   readonly db: Kysely<any>;
   /** Runs one SQL statement. */
   execute(statement: string): Promise<void>;
+  /** Runs a script of several statements, split by the dialect's rules (quotes, comments, `$$` bodies, trigger bodies). */
+  executeScript(script: string): Promise<void>;
 }
 
 /** The operations object for one revision run. */
@@ -27,6 +31,9 @@ export function createMigrationOperations(dialect: DialectName, db: Kysely<any>)
     db,
     execute: async (statement: string) => {
       await sql.raw(statement).execute(db);
+    },
+    executeScript: async (script: string) => {
+      for (const statement of splitSqlStatements(script, sqlSyntaxFor(dialect))) await sql.raw(statement.sql).execute(db);
     },
   });
 }

@@ -1,5 +1,5 @@
 import { SqlScriptSyntaxError } from "../errors.js";
-import type { SqlSyntax } from "./sql-syntax.js";
+import type { SqlSyntax } from "../backends/sql-syntax.js";
 
 /**
  * One statement of a script, without its terminating `;`.
@@ -50,7 +50,8 @@ export function splitSqlStatements(script: string, syntax: SqlSyntax): SqlStatem
   let hasCode = false;
   let parens = 0;
   let blocks = 0;
-  let words: string[] = [];
+  let leadingWords: string[] = [];
+  let previousWord = "";
 
   const fail = (what: string, openedAt: number): never => {
     throw new SqlScriptSyntaxError(`unterminated ${what} starting on line ${openedAt}`, openedAt);
@@ -81,7 +82,8 @@ export function splitSqlStatements(script: string, syntax: SqlSyntax): SqlStatem
     hasCode = false;
     parens = 0;
     blocks = 0;
-    words = [];
+    leadingWords = [];
+    previousWord = "";
   };
 
   while (index < script.length) {
@@ -121,6 +123,11 @@ export function splitSqlStatements(script: string, syntax: SqlSyntax): SqlStatem
       continue;
     }
 
+    if (char === ";" && parens === 0 && blocks === 0) {
+      endStatement(index);
+      index++;
+      continue;
+    }
     hasCode = true;
     if (char === "'") skipQuoted(index, "'", "string");
     else if (char === '"') skipQuoted(index, '"', "quoted identifier");
@@ -140,12 +147,15 @@ export function splitSqlStatements(script: string, syntax: SqlSyntax): SqlStatem
         skipQuoted(index, "'", "string", true);
         continue;
       }
-      const isTrigger = words[0] === "CREATE" && words.slice(1, 5).includes("TRIGGER");
+      // CREATE [TEMP] TRIGGER … BEGIN …; END (SQLite) and BEGIN ATOMIC …; END (PostgreSQL) hold
+      // statements; CASE … END can nest inside them.
+      const isTrigger = leadingWords[0] === "CREATE" && leadingWords.includes("TRIGGER");
       if (word === "BEGIN" && isTrigger) blocks++;
-      else if (word === "ATOMIC" && words.at(-1) === "BEGIN") blocks++;
+      else if (word === "ATOMIC" && previousWord === "BEGIN") blocks++;
       else if (word === "CASE" && blocks > 0) blocks++;
       else if (word === "END" && blocks > 0) blocks--;
-      words.push(word);
+      if (leadingWords.length < 5) leadingWords.push(word);
+      previousWord = word;
     } else if (/[0-9]/.test(char)) {
       let end = index + 1;
       while (end < script.length && WORD_PART.test(script[end] as string)) end++;
@@ -153,11 +163,6 @@ export function splitSqlStatements(script: string, syntax: SqlSyntax): SqlStatem
     } else {
       if (char === "(") parens++;
       else if (char === ")") parens = Math.max(0, parens - 1);
-      else if (char === ";" && parens === 0 && blocks === 0) {
-        endStatement(index);
-        index++;
-        continue;
-      }
       index++;
     }
   }

@@ -1,6 +1,7 @@
 import type { MigrationRunResult } from "../../migrate/migration-result.js";
 import type { CliCommand } from "../cli-command.js";
 import type { CliContext } from "../cli-context.js";
+import { OFFLINE_FLAGS, printOfflineSql } from "./offline-sql.js";
 
 /** Renders a run result; exit code 1 when a revision failed. */
 export function reportRun(context: CliContext, result: MigrationRunResult): number {
@@ -20,10 +21,11 @@ export function reportRun(context: CliContext, result: MigrationRunResult): numb
 export const upgradeCommand: CliCommand = {
   name: "upgrade",
   summary: "apply revisions up to a target (default head)",
-  usage: "athanor upgrade [head | heads | <rev> | +N | <rev>+N]",
-  flags: {},
+  usage: "athanor upgrade [head | heads | <rev> | +N | <rev>+N] [--sql [--from <rev>] [--dialect postgres|sqlite]]",
+  flags: OFFLINE_FLAGS,
   async run(context) {
     const target = context.positionals[0] ?? "head";
+    if (context.flags.sql) return printOfflineSql(context, "upgrade", target);
     return reportRun(context, await (await context.migrator()).upgrade(target));
   },
 };

@@ -1,0 +1,15 @@
+export type { Revision } from "./revision.js";
+export type { RevisionNode } from "./revision-node.js";
+export type { RevisionGraph } from "./revision-graph.js";
+export { buildRevisionGraph } from "./build-revision-graph.js";
+export { ancestorsOf } from "./ancestors-of.js";
+export { descendantsOf } from "./descendants-of.js";
+export { currentHeads } from "./current-heads.js";
+export { appliedFromHeads } from "./applied-from-heads.js";
+export { validateAppliedRevisions } from "./validate-applied-revisions.js";
+export { parseMigrationTarget, formatMigrationTarget, type MigrationTarget } from "./migration-target.js";
+export { resolveRevision } from "./resolve-revision.js";
+export { resolveTarget } from "./resolve-target.js";
+export type { MigrationDirection, MigrationStep, MigrationPlan } from "./migration-plan.js";
+export { planMigration, type MigrationPlanRequest } from "./plan-migration.js";
+export { revisionHistory, type HistoryEntry } from "./revision-history.js";
