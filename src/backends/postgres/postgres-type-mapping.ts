@@ -1,0 +1,176 @@
+import { sql, type Kysely } from "kysely";
+import type pg from "pg";
+import type { PortableType } from "../../schema/portable-type.js";
+import type { DefaultModel } from "../../schema/schema-model.js";
+import type { CatalogTable, DdlContext, TypeMapping } from "../type-mapping.js";
+import { shortestFloat32, toVector } from "../vector-values.js";
+import { readPostgresCatalog } from "./postgres-catalog.js";
+
+const DATE_OID = 1082;
+
+/**
+ * Type parsers for one engine's connections (never pg's global registry): `date` stays
+ * `"YYYY-MM-DD"` text instead of a Date at local midnight. Everything else keeps pg's
+ * parsers (timestamptz → Date, jsonb → parsed, int8 and numeric → string, which the schema
+ * plugin converts per column).
+ */
+export function postgresTypeParsers(driver: typeof pg): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: "text" | "binary") =>
+      oid === DATE_OID && format !== "binary" ? (value: string) => value : driver.types.getTypeParser(oid, format ?? "text")) as pg.CustomTypesConfig["getTypeParser"],
+  };
+}
+
+/**
+ * The distance functions `nearest()` calls. With pgvector they wrap its operators (SQL
+ * functions this simple are inlined, so its indexes still apply); without it they work on
+ * `real[]`, in double precision, in element order — the same arithmetic as SQLite's.
+ */
+const ARRAY_FUNCTIONS = [
+  `create or replace function athanor_cosine_distance(a real[], b real[]) returns double precision
+   language sql immutable parallel safe as $$
+     select 1 - sum(x::float8 * y::float8) / nullif(sqrt(sum(x::float8 * x::float8)) * sqrt(sum(y::float8 * y::float8)), 0)
+     from unnest(a, b) as t(x, y) $$`,
+  `create or replace function athanor_l2_distance(a real[], b real[]) returns double precision
+   language sql immutable parallel safe as $$
+     select sqrt(sum((x::float8 - y::float8) * (x::float8 - y::float8))) from unnest(a, b) as t(x, y) $$`,
+];
+const PGVECTOR_FUNCTIONS = [
+  `create or replace function athanor_cosine_distance(a vector, b real[]) returns double precision
+   language sql immutable parallel safe as $$ select a <=> b::vector $$`,
+  `create or replace function athanor_l2_distance(a vector, b real[]) returns double precision
+   language sql immutable parallel safe as $$ select a <-> b::vector $$`,
+];
+
+/** PostgreSQL storage of portable types. */
+export const postgresTypeMapping: TypeMapping = {
+  columnType(type, context) {
+    switch (type.kind) {
+      case "uuid": return "uuid";
+      case "text": case "enum": return "text";
+      case "varchar": return `varchar(${type.length})`;
+      case "integer": return "integer";
+      case "bigint": return "bigint";
+      case "float": return "double precision";
+      case "numeric": return `numeric(${type.precision}, ${type.scale})`;
+      case "boolean": return "boolean";
+      case "timestamp": return "timestamptz";
+      case "date": return "date";
+      case "json": return "jsonb";
+      case "bytes": return "bytea";
+      case "vector": return context.vectorStorage === "pgvector" ? `vector(${type.dimensions})` : "real[]";
+      case "unknown": return type.sql;
+    }
+  },
+  defaultSql(type, value) {
+    if (value.kind === "now") return "now()";
+    if (value.kind === "randomUuid") return "gen_random_uuid()";
+    if (value.kind === "sql") return value.sql;
+    return literal(type, value.value);
+  },
+  currentTimestampSql: "now()",
+  vectorCheck: (column, dimensions, context) => (context.vectorStorage === "pgvector" ? undefined : `cardinality(${column}) = ${dimensions}`),
+  identity: (builder) => builder.generatedByDefaultAsIdentity(),
+  identityDeclaresPrimaryKey: false,
+  async prepare(db, needs): Promise<DdlContext> {
+    if (!needs.vectors) return { vectorStorage: "real-array" };
+    const pgvector = await enablePgvector(db);
+    for (const statement of pgvector ? [...ARRAY_FUNCTIONS, ...PGVECTOR_FUNCTIONS] : ARRAY_FUNCTIONS) await sql.raw(statement).execute(db);
+    return { vectorStorage: pgvector ? "pgvector" : "real-array" };
+  },
+  async dropSupport(db) {
+    await sql`drop function if exists athanor_cosine_distance(real[], real[]), athanor_l2_distance(real[], real[])`.execute(db);
+    if (await extensionInstalled(db)) await sql`drop function if exists athanor_cosine_distance(vector, real[]), athanor_l2_distance(vector, real[])`.execute(db);
+  },
+  encode(type, value) {
+    switch (type.kind) {
+      case "json": return JSON.stringify(value);
+      case "vector": return toVector(value);
+      case "bigint": return typeof value === "bigint" ? value.toString() : value;
+      default: return value;
+    }
+  },
+  // A vector parameter is sent as real[]; pgvector casts real[] to vector on assignment.
+  parameterCast: (type) => (type.kind === "vector" ? "real[]" : undefined),
+  decode(type, value) {
+    if (value === null || value === undefined) return value;
+    switch (type.kind) {
+      case "bigint": return typeof value === "string" || typeof value === "number" ? BigInt(value) : value;
+      case "vector": return (typeof value === "string" ? (JSON.parse(value) as number[]) : (value as number[])).map(shortestFloat32);
+      default: return value;
+    }
+  },
+  parseColumnType(sqlType, dimensionCheck) {
+    const normalized = sqlType.trim().toLowerCase();
+    const sized = /^([a-z ]+)\((\d+)(?:,(\d+))?\)$/.exec(normalized.replace(/\s*([(),])\s*/g, "$1"));
+    if (sized !== null) {
+      const [, name, first, second] = sized;
+      if (name === "character varying") return { kind: "varchar", length: Number(first) };
+      if (name === "numeric") return { kind: "numeric", precision: Number(first), scale: Number(second ?? 0) };
+      if (name === "vector") return { kind: "vector", dimensions: Number(first) };
+    }
+    if (normalized === "real[]" && dimensionCheck !== undefined) {
+      const dimensions = /cardinality\([^)]*\)\s*=\s*(\d+)/i.exec(dimensionCheck);
+      if (dimensions !== null) return { kind: "vector", dimensions: Number(dimensions[1]) };
+    }
+    const simple: Record<string, PortableType> = {
+      uuid: { kind: "uuid" },
+      text: { kind: "text" },
+      integer: { kind: "integer" },
+      bigint: { kind: "bigint" },
+      "double precision": { kind: "float" },
+      boolean: { kind: "boolean" },
+      "timestamp with time zone": { kind: "timestamp" },
+      date: { kind: "date" },
+      jsonb: { kind: "json" },
+      bytea: { kind: "bytes" },
+    };
+    return simple[normalized] ?? { kind: "unknown", sql: sqlType };
+  },
+  parseDefault(text) {
+    const trimmed = text.trim();
+    if (/^(now\(\)|current_timestamp)$/i.test(trimmed)) return { kind: "now" };
+    if (/^gen_random_uuid\(\)$/i.test(trimmed)) return { kind: "randomUuid" };
+    const quoted = /^'((?:[^']|'')*)'(?:::[\w ]+(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?)?$/.exec(trimmed);
+    if (quoted !== null) return { kind: "value", value: quoted[1]!.replaceAll("''", "'") };
+    if (/^\(?[-+]?\d+(\.\d+)?(e[-+]?\d+)?\)?$/i.test(trimmed)) return { kind: "value", value: Number(trimmed.replace(/[()]/g, "")) };
+    if (/^(true|false)$/i.test(trimmed)) return { kind: "value", value: trimmed.toLowerCase() === "true" };
+    return { kind: "sql", sql: text };
+  },
+  readCatalog: (db: Kysely<any>): Promise<CatalogTable[]> => readPostgresCatalog(db),
+};
+
+function literal(type: PortableType, value: unknown): string {
+  if (value === null) return "NULL";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") return String(value);
+  switch (type.kind) {
+    case "json": return `${quote(JSON.stringify(value))}::jsonb`;
+    case "timestamp": return `${quote(String(value))}::timestamptz`;
+    case "integer": case "bigint": case "float": case "numeric": return String(value);
+    default: return quote(String(value));
+  }
+}
+
+function quote(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+async function extensionInstalled(db: Kysely<any>): Promise<boolean> {
+  const { rows } = await sql<{ installed: boolean }>`select exists (select 1 from pg_extension where extname = 'vector') as installed`.execute(db);
+  return rows[0]?.installed === true;
+}
+
+// pgvector when it is installed or can be installed here; otherwise (e.g. Debian 12, which
+// does not package it) vectors are real[] with the same functions.
+async function enablePgvector(db: Kysely<any>): Promise<boolean> {
+  if (await extensionInstalled(db)) return true;
+  const { rows } = await sql<{ available: boolean }>`select exists (select 1 from pg_available_extensions where name = 'vector') as available`.execute(db);
+  if (rows[0]?.available !== true) return false;
+  try {
+    await sql`create extension if not exists vector`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,17 @@
+export { Column, type AnyColumn, type ColumnState, type ColumnDefinition, type ReferenceOptions, type ReferenceDefinition, type CheckDefinition } from "./column.js";
+export type { ColumnRef, AnyColumnRef } from "./column-ref.js";
+export { uuid, text, varchar, integer, bigint, float, double, numeric, boolean, timestamp, date, json, enumeration, bytes, vector, type JsonValue } from "./column-builders.js";
+export { table, type Table, type AnyTable, type ColumnMap, type ColumnRefs } from "./table.js";
+export { index, uniqueIndex, unique, primaryKey, check, type TableExtra, type IndexBuilder } from "./table-extras.js";
+export type { TableDefinition, ForeignKeyDefinition } from "./table-definition.js";
+export { timestamps } from "./timestamps.js";
+export { defineSchema, type Schema } from "./define-schema.js";
+export type { InferDatabase, InferTable, InferColumn } from "./infer-database.js";
+export { sortTables, type TableDependencies } from "./sort-tables.js";
+export type { PortableType, PortableTypeKind } from "./portable-type.js";
+export type { SchemaModel, TableModel, ColumnModel, ForeignKeyModel, IndexModel, DefaultModel, ReferentialAction } from "./schema-model.js";
+export { initializeDatabase, dropAll, resetDatabase, type InitializeResult, type ResetOptions } from "./initialize-database.js";
+export { SchemaPlugin } from "./schema-plugin.js";
+export { toSchemaModel } from "./to-schema-model.js";
+export { introspectSchema, type IntrospectOptions } from "./introspect-schema.js";
+export { nearest, vectorDistance, type NearestOptions, type VectorMetric } from "./nearest.js";

@@ -1,0 +1,223 @@
+import { sql } from "kysely";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createEngine } from "../src/engine/create-engine.js";
+import type { Engine } from "../src/engine/engine.js";
+import {
+  bigint, boolean, bytes, date, defineSchema, dropAll, enumeration, float, initializeDatabase, integer, json, numeric, table, text, timestamp, timestamps, uuid,
+  varchar, vector, type InferDatabase,
+} from "../src/schema/index.js";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { ALL_DIALECTS, describeEachDialect } from "./support/each-dialect.js";
+
+const owners = table("owners", { id: uuid().primaryKey(), name: text().notNull() });
+const samples = table("samples", {
+  id: uuid().primaryKey(),
+  ownerId: uuid().references(() => owners.id),
+  label: varchar(40).notNull(),
+  body: text(),
+  count: integer(),
+  big: bigint(),
+  smallBig: bigint({ mode: "number" }),
+  ratio: float(),
+  price: numeric(10, 2),
+  flag: boolean(),
+  at: timestamp(),
+  day: date(),
+  doc: json<{ name: string; tags: string[]; nested: { n: number | null } }>(),
+  list: json<number[]>(),
+  word: json<string>(),
+  role: enumeration(["user", "assistant", "system"]),
+  blob: bytes(),
+  embedding: vector(3),
+  ...timestamps(),
+});
+const schema = defineSchema({ owners, samples });
+type DB = InferDatabase<typeof schema>;
+
+const OWNER = "4f0c6a52-8d38-4a4b-9a57-2f0f0c0c0c01";
+const ID = "0b7c1b3e-5a7d-4c61-8d8e-3c5d9b1e2f10";
+const row = {
+  id: ID.toUpperCase(),
+  ownerId: OWNER,
+  label: "every type",
+  body: "line one\nline two — ünïcødé ✓",
+  count: -42,
+  big: 9_007_199_254_740_000n,
+  smallBig: 123_456_789,
+  ratio: 0.1 + 0.2,
+  price: "12.5",
+  flag: true,
+  at: new Date("2024-02-29T23:59:58.123Z"),
+  day: "2024-02-29",
+  doc: { name: "x", tags: ["a", "b"], nested: { n: null } },
+  list: [1, 2.5, -3],
+  word: "just a string",
+  role: "assistant" as const,
+  blob: Buffer.from([0, 1, 2, 254, 255]),
+  embedding: [0.1, 0.123456789, -2],
+};
+const expected = {
+  id: ID,
+  ownerId: OWNER,
+  label: "every type",
+  body: "line one\nline two — ünïcødé ✓",
+  count: -42,
+  big: 9_007_199_254_740_000n,
+  smallBig: 123_456_789,
+  ratio: 0.1 + 0.2,
+  price: "12.50",
+  flag: true,
+  at: new Date("2024-02-29T23:59:58.123Z"),
+  day: "2024-02-29",
+  doc: { name: "x", tags: ["a", "b"], nested: { n: null } },
+  list: [1, 2.5, -3],
+  word: "just a string",
+  role: "assistant",
+  blob: Buffer.from([0, 1, 2, 254, 255]),
+  embedding: [0.1, 0.12345679, -2],
+};
+
+describeEachDialect("portable values", (dialect) => {
+  let engine: Engine<DB>;
+  beforeEach(async () => {
+    engine = createEngine<DB>(dialect.url(), { schema });
+    await dropAll(engine, schema);
+    await initializeDatabase(engine, schema);
+    await engine.db.insertInto("owners").values({ id: OWNER, name: "owner" }).execute();
+  });
+  afterEach(() => engine.dispose());
+
+  it("reads back every column type as the value written", async () => {
+    const returned = await engine.db.insertInto("samples").values(row).returningAll().executeTakeFirstOrThrow();
+    const selected = await engine.db.selectFrom("samples").selectAll().executeTakeFirstOrThrow();
+    for (const result of [returned, selected]) {
+      const { createdAt, updatedAt, ...values } = result;
+      expect(values).toEqual(expected);
+      expect(createdAt).toBeInstanceOf(Date);
+      expect(updatedAt.getTime()).toBe(createdAt.getTime());
+    }
+  });
+
+  it("reads NULL as null for every nullable type", async () => {
+    await engine.db.insertInto("samples").values({ id: ID, label: "nulls" }).execute();
+    const result = await engine.db.selectFrom("samples").selectAll().executeTakeFirstOrThrow();
+    const { id, label, createdAt, updatedAt, ...rest } = result;
+    expect(Object.values(rest).every((value) => value === null)).toBe(true);
+    expect(Object.keys(rest)).toHaveLength(16);
+  });
+
+  it("decodes aliased, qualified and joined selections and returning of updates and deletes", async () => {
+    await engine.db.insertInto("samples").values(row).execute();
+    const aliased = await engine.db
+      .selectFrom("samples as s")
+      .innerJoin("owners as o", "o.id", "s.ownerId")
+      .select(["s.flag as isOn", "s.at", "o.name", "s.doc"])
+      .select(sql<number>`1`.as("one"))
+      .executeTakeFirstOrThrow();
+    expect(aliased).toEqual({ isOn: true, at: expected.at, name: "owner", doc: expected.doc, one: 1 });
+    const updated = await engine.db.updateTable("samples").set({ flag: false, doc: { name: "y", tags: [], nested: { n: 1 } } }).returning(["flag", "doc"]).executeTakeFirstOrThrow();
+    expect(updated).toEqual({ flag: false, doc: { name: "y", tags: [], nested: { n: 1 } } });
+    const deleted = await engine.db.deleteFrom("samples").returning(["embedding", "big"]).executeTakeFirstOrThrow();
+    expect(deleted).toEqual({ embedding: expected.embedding, big: expected.big });
+  });
+
+  it("filters on booleans, timestamps and uuids the same way", async () => {
+    await engine.db.insertInto("samples").values(row).execute();
+    await engine.db.insertInto("samples").values({ id: OWNER, label: "other", flag: false, at: new Date("2023-01-01T00:00:00Z") }).execute();
+    const labels = async (query: Promise<Array<{ label: string }>>) => (await query).map((r) => r.label);
+    expect(await labels(engine.db.selectFrom("samples").select("label").where("flag", "=", true).execute())).toEqual(["every type"]);
+    expect(await labels(engine.db.selectFrom("samples").select("label").where("at", ">", new Date("2024-01-01T00:00:00Z")).execute())).toEqual(["every type"]);
+    expect(await labels(engine.db.selectFrom("samples").select("label").orderBy("at", "desc").execute())).toEqual(["every type", "other"]);
+    expect(await labels(engine.db.selectFrom("samples").select("label").where("id", "=", ID).execute())).toEqual(["every type"]);
+  });
+
+  it("sets updatedAt on every updateTable, createdAt never", async () => {
+    const past = new Date("2020-01-01T00:00:00.000Z");
+    await engine.db.insertInto("samples").values({ id: ID, label: "t", createdAt: past, updatedAt: past }).execute();
+    await engine.db.updateTable("samples").set({ label: "t2" }).where("id", "=", ID).execute();
+    const after = await engine.db.selectFrom("samples").select(["createdAt", "updatedAt", "label"]).executeTakeFirstOrThrow();
+    expect(after.label).toBe("t2");
+    expect(after.createdAt).toEqual(past);
+    expect(after.updatedAt.getTime()).toBeGreaterThan(past.getTime());
+    expect(Math.abs(after.updatedAt.getTime() - Date.now())).toBeLessThan(60_000);
+
+    await engine.db.transaction().execute((trx) => trx.updateTable("samples").set({ label: "t3", updatedAt: past }).execute());
+    const explicit = await engine.db.selectFrom("samples").select("updatedAt").executeTakeFirstOrThrow();
+    expect(explicit.updatedAt).toEqual(past);
+
+    await engine.db.transaction().execute((trx) => trx.updateTable("samples").set({ count: 1 }).execute());
+    const inTransaction = await engine.db.selectFrom("samples").select("updatedAt").executeTakeFirstOrThrow();
+    expect(inTransaction.updatedAt.getTime()).toBeGreaterThan(past.getTime());
+  });
+
+  it("sets updatedAt on upserts that update", async () => {
+    const past = new Date("2020-01-01T00:00:00.000Z");
+    await engine.db.insertInto("samples").values({ id: ID, label: "t", updatedAt: past }).execute();
+    await engine.db
+      .insertInto("samples")
+      .values({ id: ID, label: "again" })
+      .onConflict((conflict) => conflict.column("id").doUpdateSet({ label: "upserted" }))
+      .execute();
+    const after = await engine.db.selectFrom("samples").select(["label", "updatedAt"]).executeTakeFirstOrThrow();
+    expect(after.label).toBe("upserted");
+    expect(after.updatedAt.getTime()).toBeGreaterThan(past.getTime());
+  });
+
+  it("converts through the plugin: without it SQLite returns storage values (guard)", async () => {
+    await engine.db.insertInto("samples").values(row).execute();
+    const raw = await engine.db.withoutPlugins().selectFrom("samples").select(["flag", "at", "doc"]).executeTakeFirstOrThrow();
+    const decoded = await engine.db.selectFrom("samples").select(["flag", "at", "doc"]).executeTakeFirstOrThrow();
+    expect(decoded).toEqual({ flag: true, at: expected.at, doc: expected.doc });
+    if (dialect.isSqlite) expect(raw).toEqual({ flag: 1, at: "2024-02-29T23:59:58.123Z", doc: JSON.stringify(expected.doc) });
+    else expect(raw).toEqual(decoded);
+  });
+
+  it.runIf(dialect.isPostgres)("parses dates per engine, leaving pg's global parsers alone", async () => {
+    const pg = (await import("pg")).default;
+    const globalParser = pg.types.getTypeParser(1082, "text");
+    await engine.db.insertInto("samples").values({ id: ID, label: "d", day: "2024-02-29" }).execute();
+    expect((await engine.db.selectFrom("samples").select("day").executeTakeFirstOrThrow()).day).toBe("2024-02-29");
+    expect(pg.types.getTypeParser(1082, "text")).toBe(globalParser);
+    expect(globalParser("2024-02-29")).toBeInstanceOf(Date);
+  });
+
+  it.runIf(dialect.isPostgres)("keeps bigint exact beyond 2^53 on PostgreSQL", async () => {
+    await engine.db.insertInto("samples").values({ id: ID, label: "big", big: 9_223_372_036_854_775_807n }).execute();
+    const result = await engine.db.selectFrom("samples").select("big").executeTakeFirstOrThrow();
+    expect(result.big).toBe(9_223_372_036_854_775_807n);
+  });
+
+  it("rounds numeric to its scale like PostgreSQL", async () => {
+    await engine.db.insertInto("samples").values([{ id: ID, label: "a", price: 3 }, { id: OWNER, label: "b", price: "0.125" }]).execute();
+    const prices = await engine.db.selectFrom("samples").select("price").orderBy("label").execute();
+    expect(prices.map((p) => p.price)).toEqual(["3.00", "0.13"]);
+  });
+});
+
+describe("the same values on every dialect", () => {
+  const databases: TestDatabase[] = [];
+  afterAll(() => Promise.all(databases.map((database) => database.drop())));
+  const dialects = ALL_DIALECTS.filter((name) => name !== "postgres" || process.env.ATHANOR_TEST_POSTGRES !== "0");
+
+  it(`round-trips a row deep-equal across ${dialects.join(", ")}`, async () => {
+    const results: unknown[] = [];
+    for (const name of dialects) {
+      const database = await createTestDatabase(name);
+      databases.push(database);
+      const engine = createEngine<DB>(database.url, { schema });
+      try {
+        await initializeDatabase(engine, schema);
+        await engine.db.insertInto("owners").values({ id: OWNER, name: "owner" }).execute();
+        const fixed = new Date("2024-05-05T05:05:05.005Z");
+        await engine.db.insertInto("samples").values({ ...row, createdAt: fixed, updatedAt: fixed }).execute();
+        await engine.db.insertInto("samples").values({ id: OWNER, label: "nulls", createdAt: fixed, updatedAt: fixed }).execute();
+        results.push(await engine.db.selectFrom("samples").selectAll().orderBy("label").execute());
+      } finally {
+        await engine.dispose();
+      }
+    }
+    expect(results.length).toBeGreaterThanOrEqual(2);
+    for (const result of results.slice(1)) expect(result).toEqual(results[0]);
+    expect(results[0]).toHaveLength(2);
+  });
+});

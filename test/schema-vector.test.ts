@@ -1,0 +1,134 @@
+import { sql } from "kysely";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createEngine } from "../src/engine/create-engine.js";
+import type { Engine } from "../src/engine/engine.js";
+import { CheckViolationError } from "../src/errors.js";
+import { defineSchema, dropAll, initializeDatabase, integer, nearest, table, text, vector, vectorDistance, type InferDatabase } from "../src/schema/index.js";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { shortestFloat32 } from "../src/backends/vector-values.js";
+import { ALL_DIALECTS, describeEachDialect } from "./support/each-dialect.js";
+import { rejection } from "./support/engines.js";
+
+const memories = table("memories", {
+  id: integer().primaryKey(),
+  topic: text().notNull(),
+  embedding: vector(4),
+});
+const schema = defineSchema({ memories });
+type DB = InferDatabase<typeof schema>;
+
+// Deterministic pseudo-random embeddings (with a duplicate, to exercise the primary-key tie-break).
+function embeddings(): number[][] {
+  let state = 12345;
+  const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const rows = Array.from({ length: 40 }, () => [next(), next(), next(), next()]);
+  rows.push([...rows[3]!]);
+  return rows;
+}
+const ROWS = embeddings().map((embedding, i) => ({ id: i + 1, topic: i % 2 === 0 ? "even" : "odd", embedding }));
+const QUERY = [0.3, -0.2, 0.9, 0.1];
+
+// The reference ranking, computed here in float32 inputs and double arithmetic.
+function reference(metric: "cosine" | "l2", rows = ROWS): number[] {
+  const f = (v: number[]) => v.map(Math.fround);
+  const q = f(QUERY);
+  const distance = (v: number[]) => {
+    const x = f(v);
+    if (metric === "l2") return Math.sqrt(x.reduce((s, xi, i) => s + (xi - q[i]!) ** 2, 0));
+    const dot = x.reduce((s, xi, i) => s + xi * q[i]!, 0);
+    return 1 - dot / (Math.sqrt(x.reduce((s, xi) => s + xi * xi, 0)) * Math.sqrt(q.reduce((s, qi) => s + qi * qi, 0)));
+  };
+  return [...rows].sort((a, b) => distance(a.embedding) - distance(b.embedding) || a.id - b.id).map((row) => row.id);
+}
+
+describeEachDialect("vector columns and nearest()", (dialect) => {
+  let engine: Engine<DB>;
+  beforeEach(async () => {
+    engine = createEngine<DB>(dialect.url(), { schema });
+    await dropAll(engine, schema);
+    await initializeDatabase(engine, schema);
+    await engine.db.insertInto("memories").values(ROWS).execute();
+    await engine.db.insertInto("memories").values({ id: 100, topic: "none", embedding: null }).execute();
+  });
+  afterEach(() => engine.dispose());
+
+  it.each(["cosine", "l2"] as const)("ranks by %s distance like the reference, nearest first", async (metric) => {
+    const rows = await nearest(engine.db, memories.embedding, QUERY, { metric, limit: 10 }).execute();
+    expect(rows.map((row) => row.id)).toEqual(reference(metric).slice(0, 10));
+    expect(rows[0]).toMatchObject({ topic: expect.any(String), embedding: expect.any(Array) });
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.distance).toBeGreaterThanOrEqual(rows[i - 1]!.distance);
+  });
+
+  it("composes with where(), and leaves out NULL vectors", async () => {
+    const rows = await nearest(engine.db, memories.embedding, QUERY, { limit: 100 }).where("topic", "=", "odd").execute();
+    expect(rows.map((row) => row.id)).toEqual(reference("cosine", ROWS.filter((row) => row.topic === "odd")));
+    const all = await nearest(engine.db, memories.embedding, QUERY, { limit: 100 }).execute();
+    expect(all).toHaveLength(ROWS.length);
+  });
+
+  it("computes the same distance values as the reference", async () => {
+    const row = await engine.db
+      .selectFrom("memories")
+      .select(["id", vectorDistance(memories.embedding, QUERY, "l2").as("l2"), vectorDistance(memories.embedding, QUERY).as("cosine")])
+      .where("id", "=", 1)
+      .executeTakeFirstOrThrow();
+    const x = ROWS[0]!.embedding.map(Math.fround);
+    const q = QUERY.map(Math.fround);
+    expect(row.l2).toBeCloseTo(Math.sqrt(x.reduce((s, xi, i) => s + (xi - q[i]!) ** 2, 0)), 12);
+  });
+
+  it("stores float32 values and enforces the dimensions", async () => {
+    const stored = await engine.db.selectFrom("memories").select("embedding").where("id", "=", 1).executeTakeFirstOrThrow();
+    expect(stored.embedding).toEqual(ROWS[0]!.embedding.map(shortestFloat32));
+    stored.embedding!.forEach((value, i) => expect(Math.fround(value)).toBe(Math.fround(ROWS[0]!.embedding[i]!)));
+    const error = await rejection(engine.db.insertInto("memories").values({ id: 200, topic: "bad", embedding: [1, 2, 3] }).execute());
+    expect(error.message).toMatch(/dimension|dims|expected 4/i);
+    if (dialect.isSqlite) expect(error).toBeInstanceOf(CheckViolationError);
+  });
+
+  it("refuses a query vector of the wrong size before reaching the database", () => {
+    expect(() => nearest(engine.db, memories.embedding, [1, 2], { limit: 1 })).toThrow(/4 dimensions, the query vector 2/);
+  });
+
+  it("fails clearly without the engine's schema option", async () => {
+    const error = await rejection(nearest(engine.db.withoutPlugins(), memories.embedding, QUERY, { limit: 1 }).execute());
+    expect(error.message).toMatch(/need an engine created with the `schema` option/);
+  });
+
+  it.runIf(dialect.isPostgres)("uses pgvector when the extension exists, real[] otherwise", async () => {
+    const { rows } = await sql<{ available: boolean }>`select exists (select 1 from pg_available_extensions where name = 'vector') as available`.execute(engine.db);
+    const type = await sql<{ type: string }>`select format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'memories'::regclass and attname = 'embedding'`.execute(engine.db);
+    expect(type.rows[0]!.type).toBe(rows[0]!.available ? "vector(4)" : "real[]");
+  });
+});
+
+describe("nearest() ranking across dialects", () => {
+  const databases: TestDatabase[] = [];
+  afterAll(() => Promise.all(databases.map((database) => database.drop())));
+  const dialects = ALL_DIALECTS.filter((name) => name !== "postgres" || process.env.ATHANOR_TEST_POSTGRES !== "0");
+
+  it("returns the same ids and distances on every dialect", async () => {
+    const results: Array<Array<{ id: number; distance: number }>> = [];
+    for (const name of dialects) {
+      const database = await createTestDatabase(name);
+      databases.push(database);
+      const engine = createEngine<DB>(database.url, { schema });
+      try {
+        await initializeDatabase(engine, schema);
+        await engine.db.insertInto("memories").values(ROWS).execute();
+        for (const metric of ["cosine", "l2"] as const) {
+          const rows = await nearest(engine.db, memories.embedding, QUERY, { metric, limit: ROWS.length }).execute();
+          results.push(rows.map((row) => ({ id: row.id, distance: row.distance })));
+        }
+      } finally {
+        await engine.dispose();
+      }
+    }
+    expect(results.length).toBeGreaterThanOrEqual(4);
+    for (let i = 2; i < results.length; i++) {
+      const base = results[i % 2]!;
+      expect(results[i]!.map((row) => row.id)).toEqual(base.map((row) => row.id));
+      results[i]!.forEach((row, j) => expect(row.distance).toBeCloseTo(base[j]!.distance, 12));
+    }
+  });
+});
