@@ -517,3 +517,35 @@ export class MigrationFailedError extends AthanorError {
     super("MIGRATION_FAILED", message, options);
   }
 }
+
+/**
+ * Offline SQL (`--sql`) met an operation that needs the live database: on SQLite, a change
+ * done by rebuilding the table (or a DROP COLUMN, which rebuilds when the column is used)
+ * reads the table's current definition first.
+ */
+export class OfflineRebuildError extends AthanorError {
+  readonly table: string;
+  readonly operation: string;
+  constructor(operation: string, table: string, dialect: string) {
+    super(
+      "OFFLINE_REBUILD",
+      `op.${operation} on table "${table}" needs the live table on ${dialect} (a table rebuild reads its current definition), so it cannot be rendered offline; run the migration against the database instead`,
+    );
+    this.table = table;
+    this.operation = operation;
+  }
+}
+
+/** Autogenerate needs the database at the migrations' head (else it would repeat revisions not yet applied). */
+export class DatabaseNotAtHeadError extends AthanorError {
+  readonly heads: readonly string[];
+  readonly scriptHeads: readonly string[];
+  constructor(heads: readonly string[], scriptHeads: readonly string[]) {
+    super(
+      "DATABASE_NOT_AT_HEAD",
+      `the database is at ${heads.join(", ") || "<base>"} but the migrations' head is ${scriptHeads.join(", ") || "<base>"}: run "athanor upgrade" before autogenerating`,
+    );
+    this.heads = Object.freeze([...heads]);
+    this.scriptHeads = Object.freeze([...scriptHeads]);
+  }
+}

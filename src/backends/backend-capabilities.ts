@@ -15,6 +15,8 @@ export interface BackendCapabilities {
   readonly maxParameters: number;
   /** Several connections can write concurrently (SQLite serialises writers). */
   readonly concurrentWriters: boolean;
+  /** A read-only transaction runs on its own connection beside an open write transaction (not so for in-memory SQLite). */
+  readonly readOnlyBesideWriter: boolean;
 }
 
 /** Conservative defaults every backend starts from. */
@@ -25,4 +27,5 @@ export const defaultCapabilities: BackendCapabilities = Object.freeze({
   isolationLevels: false,
   maxParameters: 999,
   concurrentWriters: false,
+  readOnlyBesideWriter: false,
 });

@@ -2,6 +2,7 @@ import type { DatabaseConnection, DatabaseIntrospector, DialectAdapter, Kysely, 
 import type { DialectName } from "../engine/database-url.js";
 import type { Pool } from "../pool/pool.js";
 import type { BackendCapabilities } from "./backend-capabilities.js";
+import type { TypeMapping } from "./type-mapping.js";
 import type { MigrationLock } from "./migration-lock.js";
 
 /**
@@ -35,6 +36,8 @@ export interface Backend {
   readonly dialect: DialectName;
   readonly capabilities: BackendCapabilities;
   readonly pool: Pool<BackendConnection>;
+  /** Portable column types on this database: DDL, value conversion, catalog reading (used by `athanor/schema`). */
+  readonly typeMapping: TypeMapping;
   createQueryCompiler(): QueryCompiler;
   createAdapter(): DialectAdapter;
   createIntrospector(db: Kysely<any>): DatabaseIntrospector;

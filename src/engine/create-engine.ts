@@ -3,6 +3,7 @@ import type { Backend } from "../backends/backend.js";
 import { createPostgresBackend } from "../backends/postgres/postgres-backend.js";
 import { createSqliteBackend } from "../backends/sqlite/sqlite-backend.js";
 import { checkHealth } from "../health/check-health.js";
+import { SchemaPlugin } from "../schema/schema-plugin.js";
 import { AthanorDriver } from "./athanor-driver.js";
 import { parseDatabaseUrl, type DatabaseUrl } from "./database-url.js";
 import type { Engine } from "./engine.js";
@@ -38,7 +39,8 @@ export function createEngine<DB = any>(url: string | DatabaseUrl, options?: Engi
     createAdapter: () => backend.createAdapter(),
     createIntrospector: (kysely) => backend.createIntrospector(kysely),
   };
-  const db = new Kysely<DB>({ dialect });
+  const base = new Kysely<DB>({ dialect });
+  const db = resolved.schema === undefined ? base : base.withPlugin(new SchemaPlugin(resolved.schema, backend.typeMapping));
   let disposing: Promise<void> | undefined;
   const engine: Engine<DB> = {
     url: parsed,

@@ -3,6 +3,7 @@ import type { PoolOptions, ResolvedPoolOptions } from "../pool/pool-options.js";
 import type { Logger } from "./log-record.js";
 import { validateOptions, type OptionSpec } from "./option-spec.js";
 import type { DialectName } from "./database-url.js";
+import type { Schema } from "../schema/define-schema.js";
 
 /**
  * A SQLite connection as handed to `sqlite.onConnect`: register functions, set pragmas.
@@ -75,6 +76,12 @@ export interface EngineOptions {
   readonly echo?: boolean;
   /** Upper bound for `engine.healthCheck()`. Default 5000. */
   readonly healthCheckTimeoutMillis?: number;
+  /**
+   * The application's schema (`defineSchema`). Installs the schema plugin on `engine.db` (and
+   * so on every transaction and session): values read back identically on every dialect
+   * (Date, boolean, parsed JSON, bigint, vectors) and `onUpdateNow()` columns are set on updates.
+   */
+  readonly schema?: Schema;
   readonly sqlite?: SqliteOptions;
   readonly postgres?: PostgresOptions;
 }
@@ -88,11 +95,14 @@ export interface ResolvedEngineOptions {
   readonly logParameters: boolean;
   readonly echo: boolean;
   readonly healthCheckTimeoutMillis: number;
+  readonly schema?: Schema | undefined;
   readonly sqlite: Required<Omit<SqliteOptions, "onConnect">> & Pick<SqliteOptions, "onConnect">;
   readonly postgres: Required<Omit<PostgresOptions, "onConnect" | "ssl">> & Pick<PostgresOptions, "onConnect" | "ssl">;
 }
 
-const MILLIS = { kind: "integer", min: 0 } as const;
+// Node timers hold at most 2^31-1 ms; a larger delay fires after 1 ms instead.
+const MAX_MILLIS = 2_147_483_647;
+const MILLIS = { kind: "integer", min: 0, max: MAX_MILLIS } as const;
 
 const SPEC: OptionSpec = {
   pool: {
@@ -103,8 +113,9 @@ const SPEC: OptionSpec = {
       overflowIdleMillis: MILLIS,
       prePing: { kind: "boolean" },
       recycleMillis: MILLIS,
-      acquireTimeoutMillis: { kind: "integer", min: 1 },
+      acquireTimeoutMillis: { kind: "integer", min: 1, max: MAX_MILLIS },
       leakDetectionMillis: MILLIS,
+      disposeGraceMillis: MILLIS,
     },
   },
   prepareStatements: { kind: "boolean" },
@@ -112,7 +123,12 @@ const SPEC: OptionSpec = {
   log: { kind: "function" },
   logParameters: { kind: "boolean" },
   echo: { kind: "boolean" },
-  healthCheckTimeoutMillis: { kind: "integer", min: 1 },
+  healthCheckTimeoutMillis: { kind: "integer", min: 1, max: MAX_MILLIS },
+  schema: {
+    kind: "any",
+    describe: "a schema made with defineSchema()",
+    test: (value) => typeof value === "object" && value !== null && typeof (value as { creationOrder?: unknown }).creationOrder === "function",
+  },
   sqlite: {
     kind: "object",
     spec: {
@@ -129,6 +145,7 @@ const SPEC: OptionSpec = {
         kind: "any",
         describe: "a boolean or a TLS options object",
         test: (value) => typeof value === "boolean" || (typeof value === "object" && value !== null && !Array.isArray(value)),
+        copy: true,
       },
       statementTimeoutMillis: MILLIS,
       lockTimeoutMillis: MILLIS,
@@ -153,6 +170,7 @@ export function resolveEngineOptions(options: EngineOptions | undefined, dialect
       recycleMillis: pool.recycleMillis ?? 0,
       acquireTimeoutMillis: pool.acquireTimeoutMillis ?? 30_000,
       leakDetectionMillis: pool.leakDetectionMillis ?? 0,
+      disposeGraceMillis: pool.disposeGraceMillis ?? 5_000,
     }),
     prepareStatements: given.prepareStatements ?? true,
     statementCacheSize: given.statementCacheSize ?? 256,
@@ -160,6 +178,7 @@ export function resolveEngineOptions(options: EngineOptions | undefined, dialect
     logParameters: given.logParameters ?? false,
     echo: given.echo ?? false,
     healthCheckTimeoutMillis: given.healthCheckTimeoutMillis ?? 5_000,
+    schema: given.schema,
     sqlite: Object.freeze({
       busyTimeoutMillis: sqlite.busyTimeoutMillis ?? 5_000,
       journalMode: sqlite.journalMode ?? "wal",

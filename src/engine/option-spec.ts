@@ -7,7 +7,13 @@ export type OptionRule =
   | { readonly kind: "function" }
   | { readonly kind: "choice"; readonly values: readonly string[] }
   | { readonly kind: "object"; readonly spec: OptionSpec }
-  | { readonly kind: "any"; readonly describe: string; readonly test: (value: unknown) => boolean };
+  | {
+      readonly kind: "any";
+      readonly describe: string;
+      readonly test: (value: unknown) => boolean;
+      /** Keep a deep-frozen copy of plain objects and arrays (configuration data such as TLS options), not the caller's object. */
+      readonly copy?: boolean;
+    };
 
 /** The options an object may hold, each with its rule. */
 export type OptionSpec = Readonly<Record<string, OptionRule>>;
@@ -23,7 +29,8 @@ export function validateOptions<T extends object>(value: unknown, spec: OptionSp
   }
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    const rule = spec[key];
+    // Own keys only: `spec.toString` would otherwise be found on Object.prototype.
+    const rule = Object.hasOwn(spec, key) ? spec[key] : undefined;
     const where = `${path}.${key}`;
     if (rule === undefined) {
       const guess = closest(key, Object.keys(spec));
@@ -59,8 +66,17 @@ function check(value: unknown, rule: OptionRule, where: string): unknown {
       return validateOptions(value, rule.spec, where);
     case "any":
       if (!rule.test(value)) throw new ConfigurationError(`option ${where} must be ${rule.describe}, got ${describe(value)}`);
-      return value;
+      return rule.copy === true ? frozenCopy(value) : value;
   }
+}
+
+/** Copies plain objects and arrays (deeply) and freezes the copies; anything else (Buffers, functions, class instances) is kept as given. */
+function frozenCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy));
+  if (typeof value !== "object" || value === null) return value;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.freeze(Object.fromEntries(Object.entries(value).map(([key, item]) => [key, frozenCopy(item)])));
 }
 
 function describe(value: unknown): string {
@@ -72,6 +88,10 @@ function describe(value: unknown): string {
 }
 
 function closest(key: string, known: readonly string[]): string | undefined {
+  // Units are part of option names: `busyTimeout` means `busyTimeoutMillis`.
+  const lower = key.toLowerCase();
+  const extended = known.find((candidate) => lower.length >= 4 && candidate.toLowerCase().startsWith(lower));
+  if (extended !== undefined) return extended;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
   for (const candidate of known) {

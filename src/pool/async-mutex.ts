@@ -29,12 +29,12 @@ export class AsyncMutex {
       };
       this.#waiters.push(grant);
       if (timeoutMillis > 0) {
+        // Not unref'd: a waiter must get its timeout error, not a silently exiting process.
         timer = setTimeout(() => {
           const index = this.#waiters.indexOf(grant);
           if (index >= 0) this.#waiters.splice(index, 1);
           resolve(false);
         }, timeoutMillis);
-        timer.unref();
       }
     });
   }

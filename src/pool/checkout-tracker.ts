@@ -32,8 +32,13 @@ export class CheckoutTracker<C> {
     return this.#records.size;
   }
 
-  checkout(connection: C): void {
-    this.#records.set(connection, { since: performance.now(), site: captureSite(), reported: false });
+  /**
+   * Records a checkout. Pass the `site` captured with {@link captureSite} when the caller asked
+   * for the connection: captured here, after the pool's awaits, the stack holds only the
+   * pool's and Kysely's frames, not the code that wanted the connection.
+   */
+  checkout(connection: C, site: { stack?: string } = captureSite()): void {
+    this.#records.set(connection, { since: performance.now(), site, reported: false });
     if (this.#leakMillis > 0 && this.#timer === undefined) {
       this.#timer = setInterval(() => this.#scan(), Math.max(10, Math.floor(this.#leakMillis / 4)));
       this.#timer.unref();
@@ -85,8 +90,8 @@ export class CheckoutTracker<C> {
   }
 }
 
-function captureSite(): { stack?: string } {
-  // Error.captureStackTrace records frames now and formats them only when `.stack` is read.
+/** Captures the current stack cheaply: frames are formatted only when `.stack` is read. */
+export function captureSite(): { stack?: string } {
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = SITE_DEPTH;

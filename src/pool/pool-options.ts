@@ -24,6 +24,8 @@ export interface PoolOptions {
   readonly acquireTimeoutMillis?: number;
   /** Report (event `leak`, log level warn) connections checked out longer than this, with the stack that took them. 0 = off (default). */
   readonly leakDetectionMillis?: number;
+  /** How long `engine.dispose()` waits for checked-out connections to come back before closing them under their holders. Default 5000. */
+  readonly disposeGraceMillis?: number;
 }
 
 /** Pool settings after validation and defaults. */

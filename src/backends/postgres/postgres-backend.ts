@@ -9,6 +9,7 @@ import { loadDriver } from "../load-driver.js";
 import type { PostgresConnection } from "./postgres-connection.js";
 import { PostgresMigrationLock } from "./postgres-migration-lock.js";
 import { PostgresPool } from "./postgres-pool.js";
+import { postgresTypeMapping, postgresTypeParsers } from "./postgres-type-mapping.js";
 
 const CAPABILITIES: BackendCapabilities = Object.freeze({
   ...defaultCapabilities,
@@ -18,17 +19,19 @@ const CAPABILITIES: BackendCapabilities = Object.freeze({
   isolationLevels: true,
   maxParameters: 65_535,
   concurrentWriters: true,
+  readOnlyBesideWriter: true,
 });
 
 /** Builds the PostgreSQL backend: `pg` driver, wrapped pool, Kysely's PostgreSQL compiler. */
 export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineOptions, instrumentation: Instrumentation): Backend {
   const driver = loadDriver<typeof pg>("pg");
   const config = clientConfig(url, options);
-  const pool = new PostgresPool(driver, config, options, instrumentation);
+  const pool = new PostgresPool(driver, { ...config, types: postgresTypeParsers(driver) }, options, instrumentation);
   return {
     dialect: "postgres",
     capabilities: CAPABILITIES,
     pool: pool as unknown as Backend["pool"],
+    typeMapping: postgresTypeMapping,
     createQueryCompiler: () => new PostgresQueryCompiler(),
     createAdapter: () => new PostgresAdapter(),
     createIntrospector: (db: Kysely<any>) => new PostgresIntrospector(db),

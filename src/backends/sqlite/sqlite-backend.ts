@@ -9,6 +9,7 @@ import { loadDriver } from "../load-driver.js";
 import { SqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { SqlitePool } from "./sqlite-pool.js";
 import { SqliteQueryCompiler } from "./sqlite-query-compiler.js";
+import { sqliteTypeMapping } from "./sqlite-type-mapping.js";
 
 const CAPABILITIES: BackendCapabilities = Object.freeze({
   ...defaultCapabilities,
@@ -27,8 +28,9 @@ export function createSqliteBackend(url: DatabaseUrl, options: ResolvedEngineOpt
   const pool = new SqlitePool(driver, url, options, instrumentation);
   return {
     dialect: "sqlite",
-    capabilities: CAPABILITIES,
+    capabilities: url.inMemory ? CAPABILITIES : Object.freeze({ ...CAPABILITIES, readOnlyBesideWriter: true }),
     pool,
+    typeMapping: sqliteTypeMapping,
     createQueryCompiler: () => new SqliteQueryCompiler(),
     createAdapter: () => new SqliteAdapter(),
     createIntrospector: (db: Kysely<any>) => new SqliteIntrospector(db),

@@ -1,6 +1,8 @@
 import type Database from "better-sqlite3";
 import type { CompiledQuery, QueryResult } from "kysely";
 import type { Instrumentation } from "../../engine/instrumentation.js";
+import { ConnectionLostError, type AthanorError } from "../../errors.js";
+import { StatementCache } from "../statement-cache.js";
 import { mapSqliteError } from "./sqlite-error-mapper.js";
 import { toSqliteParameters } from "./sqlite-parameters.js";
 
@@ -13,14 +15,13 @@ export class SqliteConnection {
   readonly id: number;
   readonly database: Database.Database;
   readonly #instrumentation: Instrumentation;
-  readonly #cacheSize: number;
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #statements: StatementCache<Database.Statement>;
 
   constructor(id: number, database: Database.Database, instrumentation: Instrumentation, cacheSize: number) {
     this.id = id;
     this.database = database;
     this.#instrumentation = instrumentation;
-    this.#cacheSize = cacheSize;
+    this.#statements = new StatementCache(cacheSize);
   }
 
   /** True while a transaction is open on this handle. */
@@ -46,7 +47,7 @@ export class SqliteConnection {
       if (tracing) this.#instrumentation.query(sql, parameters, startedAt, result.rows.length || Number(result.numAffectedRows ?? 0));
       return result;
     } catch (error) {
-      const mapped = mapSqliteError(error);
+      const mapped = this.#mapError(error);
       if (tracing) this.#instrumentation.query(sql, parameters, startedAt, undefined, mapped);
       this.#instrumentation.error(mapped, sql);
       throw mapped;
@@ -61,11 +62,16 @@ export class SqliteConnection {
       this.database.exec(sql);
       if (tracing) this.#instrumentation.query(sql, [], startedAt, undefined);
     } catch (error) {
-      const mapped = mapSqliteError(error);
+      const mapped = this.#mapError(error);
       if (tracing) this.#instrumentation.query(sql, [], startedAt, undefined, mapped);
       this.#instrumentation.error(mapped, sql);
       throw mapped;
     }
+  }
+
+  #mapError(error: unknown): AthanorError {
+    if (this.database.open) return mapSqliteError(error);
+    return new ConnectionLostError("the SQLite connection was closed: the engine was disposed while this transaction was still open", { cause: error });
   }
 
   close(): void {
@@ -75,16 +81,9 @@ export class SqliteConnection {
 
   #prepare(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);
-    if (statement !== undefined) {
-      this.#statements.delete(sql);
-      this.#statements.set(sql, statement);
-      return statement;
-    }
+    if (statement !== undefined) return statement;
     statement = this.database.prepare(sql);
-    if (this.#cacheSize > 0) {
-      this.#statements.set(sql, statement);
-      if (this.#statements.size > this.#cacheSize) this.#statements.delete(this.#statements.keys().next().value as string);
-    }
+    this.#statements.add(sql, statement);
     return statement;
   }
 }

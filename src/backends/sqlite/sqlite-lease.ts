@@ -19,6 +19,9 @@ export class SqliteLease implements BackendConnection {
   readonly #pool: SqlitePool;
   #pinned: SqliteConnection | undefined;
   #pinnedIsWriter = false;
+  #queryOnly = false;
+  /** Set by the pool while the lease waits in its free list (a repeated release is ignored). */
+  idle = false;
 
   constructor(pool: SqlitePool) {
     this.#pool = pool;
@@ -58,7 +61,15 @@ export class SqliteLease implements BackendConnection {
     }
     const writer = await this.#pool.lockWriter();
     this.#pin(writer, true);
-    this.#run(writer, "begin immediate", () => this.#pool.unlockWriter());
+    if (settings.accessMode !== "read only") {
+      this.#run(writer, "begin immediate", () => this.#pool.unlockWriter());
+      return;
+    }
+    // In memory the one shared connection serves read-only transactions too: writes are
+    // refused for the transaction's duration, as on a file database's readers.
+    this.#run(writer, "begin", () => this.#pool.unlockWriter());
+    writer.database.pragma("query_only = ON");
+    this.#queryOnly = true;
   }
 
   async commit(): Promise<void> {
@@ -67,15 +78,20 @@ export class SqliteLease implements BackendConnection {
       connection.exec("commit");
     } catch (error) {
       // A failed COMMIT (e.g. a deferred foreign key) leaves the transaction open: end it.
-      if (connection.inTransaction) connection.exec("rollback");
-      this.#unpin();
+      try {
+        if (connection.inTransaction) connection.exec("rollback");
+      } finally {
+        this.#unpin();
+      }
       throw error;
     }
     this.#unpin();
   }
 
+  /** Rolls back; a no-op when no transaction is open (Kysely rolls back after a failed COMMIT, which already ended it). */
   async rollback(): Promise<void> {
-    const connection = this.#require();
+    const connection = this.#pinned;
+    if (connection === undefined) return;
     try {
       if (connection.inTransaction) connection.exec("rollback");
     } finally {
@@ -133,6 +149,10 @@ export class SqliteLease implements BackendConnection {
     const connection = this.#pinned;
     if (connection === undefined) return;
     this.#pinned = undefined;
+    if (this.#queryOnly) {
+      this.#queryOnly = false;
+      if (connection.database.open) connection.database.pragma("query_only = OFF");
+    }
     this.#pool.trackCheckin(this, connection);
     if (this.#pinnedIsWriter) this.#pool.unlockWriter();
     else this.#pool.returnReader(connection);
