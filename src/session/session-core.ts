@@ -37,10 +37,14 @@ export class SessionCore {
   #afterCommit: SessionHook[] = [];
   #afterRollback: SessionHook[] = [];
 
-  constructor(backend: Backend, instrumentation: Instrumentation, settings: TransactionSettings) {
+  readonly #enclosing: SessionCore | undefined;
+
+  /** @param enclosing the session of the async context this one was opened in, if any (`sessions.run()` inside `sessions.run()`). */
+  constructor(backend: Backend, instrumentation: Instrumentation, settings: TransactionSettings, enclosing?: SessionCore) {
     this.#backend = backend;
     this.#instrumentation = instrumentation;
     this.#settings = settings;
+    this.#enclosing = enclosing;
   }
 
   get state(): SessionState {
@@ -57,9 +61,11 @@ export class SessionCore {
   /** Runs `consumer` with the session's connection, beginning the transaction on first use. */
   async provide<T>(handleFrame: NestedFrame | undefined, consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
     const frame = this.#enter(handleFrame);
-    const connection = this.#connection ?? (await this.#start());
+    // Counted from the call, not from when the connection is ready: a commit() issued right
+    // after a statement that is still beginning the transaction must see it.
     this.#inFlight++;
     try {
+      const connection = this.#connection ?? (await this.#start());
       return await consumer(connection);
     } catch (error) {
       if (isStatementError(error)) this.#abort(frame, error as Error);
@@ -72,10 +78,21 @@ export class SessionCore {
   /** A SAVEPOINT around `fn`: a throw inside rolls back only the block. */
   async nested<T, H>(handleFrame: NestedFrame | undefined, fn: (handle: H) => Promise<T>, makeHandle: (frame: NestedFrame) => H): Promise<T> {
     const parent = this.#enter(handleFrame);
-    const connection = this.#connection ?? (await this.#start());
+    // The frame is pushed before the first await, so a second nested() (or a statement) from
+    // another async path started in the same tick is refused instead of interleaving.
     const frame = new NestedFrame(this, parent, `athanor_sp_${nextSavepoint++}`, frameContext.getStore());
-    await connection.savepoint(frame.savepoint);
     this.#frames.push(frame);
+    let connection: BackendConnection;
+    try {
+      connection = this.#connection ?? (await this.#start());
+      await connection.savepoint(frame.savepoint);
+    } catch (error) {
+      const index = this.#frames.indexOf(frame);
+      if (index >= 0) this.#frames.splice(index);
+      frame.ended = true;
+      if (isStatementError(error)) this.#abort(parent, error as Error);
+      throw error;
+    }
     let result: T;
     try {
       result = await frameContext.run(frame, () => fn(makeHandle(frame)));
@@ -95,15 +112,21 @@ export class SessionCore {
   }
 
   afterCommit(handleFrame: NestedFrame | undefined, hook: SessionHook): void {
-    this.#assertOpen();
-    const frame = this.#frameOf(handleFrame);
+    const frame = this.#hookFrame(handleFrame);
     (frame?.afterCommit ?? this.#afterCommit).push(hook);
   }
 
   afterRollback(handleFrame: NestedFrame | undefined, hook: SessionHook): void {
+    const frame = this.#hookFrame(handleFrame);
+    (frame?.afterRollback ?? this.#afterRollback).push(hook);
+  }
+
+  #hookFrame(handleFrame: NestedFrame | undefined): NestedFrame | undefined {
     this.#assertOpen();
     const frame = this.#frameOf(handleFrame);
-    (frame?.afterRollback ?? this.#afterRollback).push(hook);
+    // A hook put on an ended block would be silently dropped: its hooks were already handed on.
+    if (frame?.ended) throw new SessionBusyError("this nested() handle belongs to a block that has ended; register hooks on the session it was made from");
+    return frame;
   }
 
   async commit(): Promise<void> {
@@ -181,6 +204,7 @@ export class SessionCore {
   }
 
   async #begin(): Promise<BackendConnection> {
+    this.#refuseSelfDeadlock();
     const connection = await this.#backend.pool.acquire();
     try {
       await connection.begin(this.#settings);
@@ -196,6 +220,25 @@ export class SessionCore {
     return connection;
   }
 
+  /**
+   * With a single writer (SQLite), a session opened inside another session's `run()` would
+   * wait for the writer its own enclosing session holds until the callback returns: a
+   * deadlock that would only end with PoolTimeoutError. Refused at once instead.
+   */
+  #refuseSelfDeadlock(): void {
+    const { concurrentWriters, readOnlyBesideWriter } = this.#backend.capabilities;
+    if (concurrentWriters || (readOnlyBesideWriter && this.#settings.accessMode === "read only")) return;
+    for (let outer = this.#enclosing; outer !== undefined; outer = outer.#enclosing) {
+      if (outer.holdsConnection && outer.state !== "closed") {
+        throw new SessionBusyError(
+          "a new session was opened inside another session's run() and needs the database's single writer connection, which the enclosing " +
+            "session holds until its callback returns: it would wait for itself. Use the enclosing session (sessions.current()), " +
+            "session.nested() for a savepoint, or a readOnly session for reads",
+        );
+      }
+    }
+  }
+
   #abort(frame: NestedFrame | undefined, error: Error): void {
     if (frame !== undefined) frame.abortedBy ??= error;
     else this.#abortedBy ??= error;
@@ -203,8 +246,15 @@ export class SessionCore {
 
   async #endFrame(frame: NestedFrame, connection: BackendConnection, release: boolean): Promise<void> {
     const index = this.#frames.indexOf(frame);
-    this.#frames.splice(index);
+    if (index >= 0) this.#frames.splice(index);
     frame.ended = true;
+    if (connection !== this.#connection) {
+      // The session was closed while the block ran: the transaction is rolled back and the
+      // connection may already serve another session, so no savepoint SQL may be sent on it.
+      await this.#runHooks(frame.afterRollback, "afterRollback");
+      if (release) throw new SessionClosedError("the session was closed while a nested() block was running; the block's work was rolled back");
+      return;
+    }
     try {
       if (release) {
         await connection.releaseSavepoint(frame.savepoint);
@@ -273,6 +323,9 @@ export class SessionCore {
 
   #assertSettled(what: string): void {
     if (this.#frames.length > 0) {
+      if (currentFrameOf(this) === undefined) {
+        throw new SessionBusyError(`${what} was called while a nested() block of this session is running on another async path; await the block first`);
+      }
       throw new TransactionStateError(`${what} was called inside a nested() block; return from the block first (it releases its savepoint)`);
     }
     if (this.#inFlight > 0) {

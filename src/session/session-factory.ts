@@ -61,10 +61,15 @@ export interface SessionFactory<DB> {
  * ```
  */
 export function createSessionFactory<DB>(engine: Engine<DB>, defaults?: SessionOptions): SessionFactory<DB> {
-  return makeFactory(engine, resolveSessionOptions(defaults, undefined, "session factory defaults"), new AsyncLocalStorage<Session<DB>>());
+  return makeFactory(engine, resolveSessionOptions(defaults, undefined, "session factory defaults"), new AsyncLocalStorage<Session<DB>>(), new WeakMap());
 }
 
-function makeFactory<DB>(engine: Engine<DB>, defaults: ResolvedSessionOptions, storage: AsyncLocalStorage<Session<DB>>): SessionFactory<DB> {
+function makeFactory<DB>(
+  engine: Engine<DB>,
+  defaults: ResolvedSessionOptions,
+  storage: AsyncLocalStorage<Session<DB>>,
+  cores: WeakMap<Session<DB>, SessionCore>,
+): SessionFactory<DB> {
   const { backend, internals } = engine;
   const props: KyselyProps = {
     config: { dialect: internals.dialect },
@@ -75,11 +80,16 @@ function makeFactory<DB>(engine: Engine<DB>, defaults: ResolvedSessionOptions, s
 
   const openWith = (options: ResolvedSessionOptions): Session<DB> => {
     if (engine.disposed) throw new EngineDisposedError();
-    const core = new SessionCore(backend, internals.instrumentation, {
-      isolationLevel: options.isolationLevel,
-      accessMode: options.readOnly ? "read only" : undefined,
-    });
-    return new Session<DB>(core, undefined, props, backend.capabilities);
+    const enclosing = storage.getStore();
+    const core = new SessionCore(
+      backend,
+      internals.instrumentation,
+      { isolationLevel: options.isolationLevel, accessMode: options.readOnly ? "read only" : undefined },
+      enclosing === undefined ? undefined : cores.get(enclosing),
+    );
+    const session = new Session<DB>(core, undefined, props, backend.capabilities);
+    cores.set(session, core);
+    return session;
   };
 
   const runOnce = async <T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> => {
@@ -120,7 +130,7 @@ function makeFactory<DB>(engine: Engine<DB>, defaults: ResolvedSessionOptions, s
       return session === undefined || session.state === "closed" ? undefined : session;
     },
     bind: (fn, options) => (...args) => factory.run((session) => fn(session, ...args), options),
-    withOptions: (options) => makeFactory(engine, resolveSessionOptions(options, defaults), storage),
+    withOptions: (options) => makeFactory(engine, resolveSessionOptions(options, defaults), storage, cores),
   };
   return Object.freeze(factory);
 }
