@@ -1,0 +1,138 @@
+import { CompiledQuery, sql } from "kysely";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createEngine, DatabaseError, type Engine } from "../src/index.js";
+import type { BackendConnection } from "../src/backends/backend.js";
+import type { DisconnectReason } from "../src/engine/engine-events.js";
+import type { LogRecord } from "../src/engine/log-record.js";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { HalfOpenProxy } from "./support/half-open-proxy.js";
+import { postgresUnavailable, waitUntil } from "./support/postgres-admin.js";
+
+describe.skipIf(postgresUnavailable)("PostgreSQL pool: connections returned inside a transaction", () => {
+  let database: TestDatabase;
+  let engine: Engine;
+  let warnings: LogRecord[];
+  let disconnects: DisconnectReason[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase("postgres");
+    const setup = createEngine(database.url);
+    await sql`create table items (id serial primary key, label text not null)`.execute(setup.db);
+    await setup.dispose();
+  });
+  afterEach(async () => {
+    await engine?.dispose();
+    const cleanup = createEngine(database.url);
+    await sql`truncate items`.execute(cleanup.db);
+    await cleanup.dispose();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  function singleConnectionEngine(url = database.url): Engine {
+    const records: LogRecord[] = [];
+    const reasons: DisconnectReason[] = [];
+    warnings = records;
+    disconnects = reasons;
+    engine = createEngine(url, {
+      pool: { size: 1, maxOverflow: 0 },
+      log: (record) => {
+        if (record.level === "warn") records.push(record);
+      },
+    });
+    engine.on("disconnect", ({ reason }) => reasons.push(reason));
+    return engine;
+  }
+
+  function run(connection: BackendConnection, statement: string) {
+    return connection.executeQuery<Record<string, unknown>>(CompiledQuery.raw(statement));
+  }
+
+  async function countItems(): Promise<number> {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from items`.execute(engine.db);
+    return rows[0]!.n;
+  }
+
+  it("rolls back an open transaction on return, so the next checkout starts clean", async () => {
+    singleConnectionEngine();
+    const dirty = await engine.backend.pool.acquire();
+    await dirty.begin({});
+    await run(dirty, "insert into items (label) values ('never committed')");
+    expect(dirty.inTransaction).toBe(true);
+    await engine.backend.pool.release(dirty);
+
+    const next = await engine.backend.pool.acquire();
+    try {
+      expect(next).toBe(dirty);
+      expect(next.inTransaction).toBe(false);
+      expect((await run(next, "select count(*)::int as n from items")).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await engine.backend.pool.release(next);
+    }
+    expect(warnings.filter((record) => record.event === "dirty")).toHaveLength(1);
+    expect(disconnects).toEqual([]);
+    expect(await countItems()).toBe(0);
+  });
+
+  it("rolls back a failed (aborted) transaction on return", async () => {
+    singleConnectionEngine();
+    const dirty = await engine.backend.pool.acquire();
+    await dirty.begin({});
+    await run(dirty, "insert into items (label) values ('doomed')");
+    await expect(run(dirty, "select * from no_such_table")).rejects.toBeInstanceOf(DatabaseError);
+    await engine.backend.pool.release(dirty);
+
+    expect(await countItems()).toBe(0);
+    expect(warnings.filter((record) => record.event === "dirty")).toHaveLength(1);
+    expect(engine.pool.status()).toMatchObject({ total: 1, destroyed: 0 });
+  });
+
+  it("destroys the connection when the rollback itself fails", async () => {
+    const target = new URL(database.url);
+    const proxy = await HalfOpenProxy.start(target.hostname, Number(target.port || 5432));
+    try {
+      singleConnectionEngine(proxy.rewrite(database.url));
+      const dirty = await engine.backend.pool.acquire();
+      await dirty.begin({});
+      await run(dirty, "insert into items (label) values ('lost with its connection')");
+      proxy.halfOpenAll();
+      await engine.backend.pool.release(dirty);
+
+      await waitUntil("the dirty connection's disconnect event", () => disconnects.length === 1);
+      expect(disconnects).toEqual(["dirty"]);
+      expect(warnings.filter((record) => record.event === "dirty")).toHaveLength(1);
+      expect(await countItems()).toBe(0);
+      expect(engine.pool.status()).toMatchObject({ total: 1, created: 2, destroyed: 1 });
+    } finally {
+      await engine.dispose();
+      await proxy.close();
+    }
+  });
+
+  it("is needed: plain pg.Pool hands the same client back still inside the transaction", async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    try {
+      const first = await pool.connect();
+      await first.query("begin");
+      await first.query("insert into items (label) values ('leaked into the next user')");
+      first.release();
+
+      const second = await pool.connect();
+      try {
+        expect(second).toBe(first);
+        expect(second.getTransactionStatus()).toBe("T");
+        // The next user sees the previous user's uncommitted row, and its commit makes it permanent.
+        expect((await second.query("select count(*)::int as n from items")).rows).toEqual([{ n: 1 }]);
+        await second.query("commit");
+      } finally {
+        second.release();
+      }
+    } finally {
+      await pool.end();
+    }
+    singleConnectionEngine();
+    expect(await countItems()).toBe(1);
+  });
+});

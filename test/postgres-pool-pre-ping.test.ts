@@ -1,0 +1,128 @@
+import { sql } from "kysely";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ConnectionLostError, createEngine, PoolTimeoutError, type Engine } from "../src/index.js";
+import type { DisconnectReason } from "../src/engine/engine-events.js";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { HalfOpenProxy } from "./support/half-open-proxy.js";
+import { databaseOf, PostgresAdmin, postgresUnavailable, sleep, waitUntil, withApplicationName } from "./support/postgres-admin.js";
+
+const POOL_SIZE = 3;
+
+describe.skipIf(postgresUnavailable)("PostgreSQL pool: pre-ping", () => {
+  let database: TestDatabase;
+  let admin: PostgresAdmin;
+  let proxy: HalfOpenProxy;
+  const engines: Engine[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase("postgres");
+    admin = await PostgresAdmin.open();
+    const target = new URL(database.url);
+    proxy = await HalfOpenProxy.start(target.hostname, Number(target.port || 5432));
+  });
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((engine) => engine.dispose()));
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await admin?.close();
+    await database?.drop();
+  });
+
+  /** An engine through the proxy whose every connection went half-open after its backend was terminated. */
+  async function engineWithDeadIdleConnections(prePing: boolean, applicationName: string) {
+    const engine = createEngine(withApplicationName(proxy.rewrite(database.url), applicationName), {
+      pool: { size: POOL_SIZE, maxOverflow: 0, prePing, acquireTimeoutMillis: 5_000 },
+    });
+    engines.push(engine);
+    const disconnects: DisconnectReason[] = [];
+    engine.on("disconnect", ({ reason }) => disconnects.push(reason));
+    const warm = await Promise.all(Array.from({ length: POOL_SIZE }, () => engine.backend.pool.acquire()));
+    await Promise.all(warm.map((connection) => engine.backend.pool.release(connection)));
+    expect(engine.pool.status()).toMatchObject({ total: POOL_SIZE, idle: POOL_SIZE });
+
+    expect(proxy.halfOpenAll()).toBe(POOL_SIZE);
+    const pids = await admin.pids(databaseOf(database.url), applicationName, "idle");
+    expect(pids).toHaveLength(POOL_SIZE);
+    expect(await admin.terminate(databaseOf(database.url), applicationName, pids)).toBe(POOL_SIZE);
+    await admin.waitGone(pids);
+    // The pool has not noticed: the proxy swallowed the server's FATAL message and close.
+    expect(engine.pool.status()).toMatchObject({ idle: POOL_SIZE, destroyed: 0 });
+    return { engine, disconnects };
+  }
+
+  async function runQueries(engine: Engine, count: number): Promise<unknown[]> {
+    const failures: unknown[] = [];
+    for (let i = 0; i < count; i++) {
+      try {
+        const { rows } = await sql<{ n: number }>`select ${i}::int as n`.execute(engine.db);
+        expect(rows).toEqual([{ n: i }]);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    return failures;
+  }
+
+  it("without pre-ping, checkouts of dead idle connections fail with ConnectionLostError", async () => {
+    const { engine, disconnects } = await engineWithDeadIdleConnections(false, "athanor-preping-off");
+    const failures = await runQueries(engine, POOL_SIZE * 2);
+    expect(failures.length).toBeGreaterThanOrEqual(1);
+    expect(failures.length).toBe(POOL_SIZE);
+    for (const failure of failures) expect(failure).toBeInstanceOf(ConnectionLostError);
+    expect(disconnects).not.toContain("pre-ping");
+  });
+
+  it("with pre-ping, dead idle connections are replaced transparently", async () => {
+    const { engine, disconnects } = await engineWithDeadIdleConnections(true, "athanor-preping-on");
+    const failures = await runQueries(engine, POOL_SIZE * 2);
+    expect(failures).toEqual([]);
+    await waitUntil("the dead connections' disconnect events", () => disconnects.length >= POOL_SIZE);
+    expect(disconnects.filter((reason) => reason === "pre-ping")).toHaveLength(POOL_SIZE);
+    expect(engine.pool.status()).toMatchObject({ destroyed: POOL_SIZE, created: POOL_SIZE + 1, checkedOut: 0 });
+  });
+
+  it("bounds a pre-ping that is never answered by acquireTimeoutMillis", async () => {
+    const engine = createEngine(withApplicationName(proxy.rewrite(database.url), "athanor-preping-blackhole"), {
+      pool: { size: 1, maxOverflow: 0, prePing: true, acquireTimeoutMillis: 300 },
+    });
+    engines.push(engine);
+    const disconnects: DisconnectReason[] = [];
+    engine.on("disconnect", ({ reason }) => disconnects.push(reason));
+    await sql`select 1`.execute(engine.db);
+    expect(proxy.blackholeAll()).toBe(1);
+
+    // Without the bound this waits for TCP to give up (minutes) and the test times out.
+    await expect(sql`select 1`.execute(engine.db)).rejects.toBeInstanceOf(PoolTimeoutError);
+    await waitUntil("the silent connection's disconnect event", () => disconnects.length === 1);
+    expect(disconnects).toEqual(["pre-ping"]);
+    expect(engine.pool.status()).toMatchObject({ timeouts: 1, destroyed: 1, checkedOut: 0 });
+
+    const { rows } = await sql<{ n: number }>`select 2 as n`.execute(engine.db);
+    expect(rows).toEqual([{ n: 2 }]);
+  }, 10_000);
+
+  it("without a proxy, terminating idle backends neither crashes the process nor fails later queries", async () => {
+    const applicationName = "athanor-preping-plain";
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    process.on("unhandledRejection", onUncaught);
+    try {
+      const engine = createEngine(withApplicationName(database.url, applicationName), { pool: { size: POOL_SIZE, prePing: true } });
+      engines.push(engine);
+      const warm = await Promise.all(Array.from({ length: POOL_SIZE }, () => engine.backend.pool.acquire()));
+      await Promise.all(warm.map((connection) => engine.backend.pool.release(connection)));
+
+      expect(await admin.terminateIdle(databaseOf(database.url), applicationName)).toBe(POOL_SIZE);
+      await sleep(200);
+
+      expect(uncaught).toEqual([]);
+      expect(await runQueries(engine, POOL_SIZE * 2)).toEqual([]);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      process.off("unhandledRejection", onUncaught);
+    }
+  });
+});
