@@ -10,6 +10,7 @@ import type { EngineOptions } from "../engine/engine-options.js";
  * export default defineConfig({
  *   url: process.env.DATABASE_URL ?? "sqlite:./data/app.db",
  *   migrations: "./migrations",
+ *   schema: "./src/schema.ts",
  * });
  * ```
  */
@@ -20,6 +21,12 @@ export interface AthanorConfig {
   readonly engine?: EngineOptions;
   /** Migrations folder, relative to the config file. Default `./migrations`. */
   readonly migrations?: string;
+  /**
+   * The module declaring the schema, relative to the config file (e.g. `./src/schema.ts`):
+   * its `schema` export, else its default export (a `defineSchema(…)`). Needed by
+   * `revision --autogenerate` and `check`.
+   */
+  readonly schema?: string;
   /** Version table name. Default `athanor_revisions`. */
   readonly versionTable?: string;
   /** How long to wait for another migrator's lock. Default 60 000. */

@@ -2,7 +2,9 @@ import { createEngine } from "../engine/create-engine.js";
 import type { Engine } from "../engine/engine.js";
 import { createMigrator, type Migrator } from "../migrate/migrator.js";
 import { loadRevisionScripts } from "../migrate/load-revision-scripts.js";
-import { loadConfig, type LoadedConfig } from "./load-config.js";
+import { ConfigurationError } from "../errors.js";
+import type { Schema } from "../schema/define-schema.js";
+import { importModule, loadConfig, type LoadedConfig } from "./load-config.js";
 import type { CliOutput } from "./cli-output.js";
 
 /** What a command gets: its arguments, the output, and lazily the config, engine and migrator. */
@@ -34,6 +36,25 @@ export class CliContext {
     return this.#engine;
   }
 
+  /** The declared schema: the configured module's `schema` export, else its default export. */
+  async schema(): Promise<Schema> {
+    const { schemaModule, path } = await this.config();
+    if (schemaModule === undefined) {
+      throw new ConfigurationError(`no schema configured: add \`schema: "./src/schema.ts"\` (a module exporting \`schema\`) to ${path ?? "athanor.config.ts"}`);
+    }
+    let module: Record<string, unknown>;
+    try {
+      module = await importModule(schemaModule);
+    } catch (cause) {
+      throw new ConfigurationError(`cannot load the schema module ${schemaModule}: ${(cause as Error).message}`, { cause });
+    }
+    // tsx may wrap a module's exports once more in `default` (CommonJS interop).
+    const wrapped = module.default as Record<string, unknown> | undefined;
+    const candidate = [module.schema, module.default, wrapped?.schema, wrapped?.default].find(isSchema);
+    if (candidate === undefined) throw new ConfigurationError(`${schemaModule} exports no schema: export const schema = defineSchema({ … })`);
+    return candidate as Schema;
+  }
+
   async migrator(): Promise<Migrator> {
     const { config, migrationsDirectory } = await this.config();
     return createMigrator(await this.engine(), {
@@ -53,4 +74,9 @@ export class CliContext {
   async close(): Promise<void> {
     await this.#engine?.dispose();
   }
+}
+
+function isSchema(value: unknown): value is Schema {
+  const candidate = value as Partial<Schema> | undefined;
+  return typeof candidate === "object" && candidate !== null && Array.isArray(candidate.definitions) && typeof candidate.table === "function";
 }

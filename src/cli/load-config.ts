@@ -10,6 +10,7 @@ const SPEC: OptionSpec = {
   url: { kind: "any", describe: "a database URL string", test: (value) => typeof value === "string" },
   engine: { kind: "any", describe: "engine options", test: (value) => typeof value === "object" && value !== null },
   migrations: { kind: "any", describe: "a folder path", test: (value) => typeof value === "string" },
+  schema: { kind: "any", describe: "a module path", test: (value) => typeof value === "string" },
   versionTable: { kind: "any", describe: "a table name", test: (value) => typeof value === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) },
   lockTimeoutMillis: { kind: "integer", min: 0 },
 };
@@ -20,6 +21,8 @@ export interface LoadedConfig {
   readonly url: string;
   readonly config: AthanorConfig;
   readonly migrationsDirectory: string;
+  /** Absolute path of the schema module, when configured. */
+  readonly schemaModule: string | undefined;
 }
 
 /**
@@ -46,7 +49,22 @@ export async function loadConfig(cwd: string, explicitPath?: string): Promise<Lo
   }
   const base = path === undefined ? cwd : dirname(path);
   const url = config.url ?? process.env.DATABASE_URL ?? "sqlite:./data/app.db";
-  return { path, url, config, migrationsDirectory: resolve(base, config.migrations ?? "./migrations") };
+  return {
+    path,
+    url,
+    config,
+    migrationsDirectory: resolve(base, config.migrations ?? "./migrations"),
+    schemaModule: config.schema === undefined ? undefined : resolve(base, config.schema),
+  };
+}
+
+/** Imports a module, TypeScript included (through tsx). */
+export async function importModule(path: string): Promise<Record<string, unknown>> {
+  if (/\.m?ts$/.test(path)) {
+    const { tsImport } = await import("tsx/esm/api");
+    return (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+  }
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
 }
 
 async function findConfig(cwd: string): Promise<string | undefined> {

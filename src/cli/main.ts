@@ -5,6 +5,7 @@ import type { CliCommand } from "./cli-command.js";
 import { CliContext } from "./cli-context.js";
 import { CliOutput } from "./cli-output.js";
 import { branchesCommand } from "./commands/branches-command.js";
+import { checkCommand } from "./commands/check-command.js";
 import { currentCommand } from "./commands/current-command.js";
 import { downgradeCommand } from "./commands/downgrade-command.js";
 import { healthCommand } from "./commands/health-command.js";
@@ -32,6 +33,7 @@ const COMMANDS: readonly CliCommand[] = [
   branchesCommand,
   showCommand,
   stampCommand,
+  checkCommand,
   healthCommand,
 ];
 

@@ -1,3 +1,4 @@
+import { schemaEditorFor } from "../backends/schema-editor-for.js";
 import type { Engine } from "../engine/engine.js";
 import {
   AthanorError,
@@ -159,8 +160,8 @@ async function runStep(engine: Engine, table: VersionTable, step: MigrationStep<
     const action = step.direction === "upgrade" ? script.up : script.down;
     if (action === undefined) throw new NotSupportedError(`revision ${script.revision} (${script.path}) has no down(); it cannot be downgraded`);
     if (script.transactional) {
-      await engine.db.transaction().execute(async (trx) => {
-        await action(createMigrationOperations(engine.dialect, trx));
+      await schemaEditorFor(engine.dialect).transaction(engine.db, async (trx) => {
+        await action(createMigrationOperations(engine.dialect, trx, operationOptions(engine)));
         await record(table, trx, step, performance.now() - startedAt);
       });
     } else {
@@ -171,7 +172,7 @@ async function runStep(engine: Engine, table: VersionTable, step: MigrationStep<
       } else {
         await engine.db.updateTable(table.name).set({ state: "running" }).where("revision", "=", script.revision).execute();
       }
-      await action(createMigrationOperations(engine.dialect, engine.db));
+      await action(createMigrationOperations(engine.dialect, engine.db, operationOptions(engine)));
       if (step.direction === "upgrade") await table.markApplied(engine.db, script.revision, performance.now() - startedAt);
       else await table.delete(engine.db, script.revision);
     }
@@ -180,6 +181,10 @@ async function runStep(engine: Engine, table: VersionTable, step: MigrationStep<
     const wrapped = error instanceof AthanorError ? error : new MigrationFailedError(`revision ${script.revision} (${script.path}) failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     return { ...base, status: "failed", durationMillis: performance.now() - startedAt, error: wrapped };
   }
+}
+
+function operationOptions(engine: Engine): { maxParameters: number } {
+  return { maxParameters: engine.backend.capabilities.maxParameters };
 }
 
 async function record(table: VersionTable, db: Engine["db"], step: MigrationStep<RevisionScript>, durationMillis: number): Promise<void> {

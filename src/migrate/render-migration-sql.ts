@@ -53,7 +53,7 @@ export async function renderMigrationSql(options: RenderMigrationSqlOptions): Pr
     if (action === undefined) throw new NotSupportedError(`revision ${script.revision} (${script.path}) has no down(); it cannot be downgraded`);
     out.push("", `-- ${step.direction} ${script.revision}: ${script.message ?? ""} (${script.path})`);
     if (script.transactional) statements.push("begin");
-    await action(createMigrationOperations(options.dialect, db));
+    await action(createMigrationOperations(options.dialect, db, { offline: true }));
     if (step.direction === "upgrade") {
       await table.insert(db, {
         revision: script.revision,

@@ -8,6 +8,7 @@ export default defineConfig({
   // DATABASE_URL wins; the embedded SQLite file is the development default.
   url: process.env.DATABASE_URL ?? "sqlite:./data/app.db",
   migrations: "./migrations",
+  // schema: "./src/schema.ts", // exports \`schema\`: enables revision --autogenerate and check
 });
 `;
 

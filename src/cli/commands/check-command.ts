@@ -1,0 +1,23 @@
+import { checkSchema } from "../../migrate/check-schema.js";
+import { renderOperation } from "../../migrate/operations/render-operation.js";
+import type { CliCommand } from "../cli-command.js";
+
+export const checkCommand: CliCommand = {
+  name: "check",
+  summary: "compare the configured schema with the database; exit 1 when they differ (for CI)",
+  usage: "athanor check",
+  flags: {},
+  async run(context) {
+    const { config } = await context.config();
+    const result = await checkSchema(await context.engine(), await context.schema(), config.versionTable === undefined ? {} : { versionTable: config.versionTable });
+    if (context.flags.json) {
+      context.output.json(result);
+    } else if (result.inSync) {
+      context.output.line(context.output.paint("green", "the database matches the schema"));
+    } else {
+      context.output.line(context.output.paint("yellow", `the database differs from the schema (${result.operations.length} operation(s) needed; athanor revision --autogenerate -m "…"):`));
+      for (const operation of result.operations) context.output.line(`  ${renderOperation(operation).split("\n")[0]}`);
+    }
+    return result.inSync ? 0 : 1;
+  },
+};

@@ -1,0 +1,101 @@
+import { sql, type Kysely } from "kysely";
+import type { SchemaEditor } from "../../backends/schema-editor.js";
+import type { TableChange } from "../../backends/table-change.js";
+import type { CatalogTable, TypeMapping } from "../../backends/type-mapping.js";
+import type { DialectName } from "../../engine/database-url.js";
+import { NotSupportedError, OfflineRebuildError } from "../../errors.js";
+import type { PortableType } from "../../schema/portable-type.js";
+import { changeCatalogTable } from "./change-catalog-table.js";
+import { createTableQuery } from "./create-table-query.js";
+import type { Operation } from "./operation.js";
+
+/** Where operations run: the revision's Kysely plus the dialect's type mapping and schema editor. */
+export interface OperationTarget {
+  readonly dialect: DialectName;
+  readonly db: Kysely<any>;
+  readonly mapping: TypeMapping;
+  readonly editor: SchemaEditor;
+  /** Offline SQL: nothing can be read, so table rebuilds are refused. */
+  readonly offline: boolean;
+  /** Most bound parameters per statement (bulk inserts are chunked below it). */
+  readonly maxParameters: number;
+}
+
+/** Applies one {@link Operation}. */
+export async function applyOperation(target: OperationTarget, operation: Operation): Promise<void> {
+  const { db, mapping } = target;
+  switch (operation.kind) {
+    case "createTable": {
+      const context = await mapping.prepare(db, { vectors: operation.table.columns.some((column) => column.type.kind === "vector") });
+      await createTableQuery(db, operation.table, mapping, context).execute();
+      for (const index of operation.table.indexes) await createIndex(db, operation.table.name, index);
+      return;
+    }
+    case "dropTable":
+      await db.schema.dropTable(operation.name).execute();
+      return;
+    case "renameTable":
+      await db.schema.alterTable(operation.from).renameTo(operation.to).execute();
+      return;
+    case "renameColumn":
+      await db.schema.alterTable(operation.table).renameColumn(operation.from, operation.to).execute();
+      return;
+    case "createIndex":
+      await createIndex(db, operation.table, operation.index);
+      return;
+    case "dropIndex":
+      await db.schema.dropIndex(operation.name).execute();
+      return;
+    case "execute":
+      await sql.raw(operation.sql).execute(db);
+      return;
+    case "bulkInsert":
+      await bulkInsert(target, operation.table, operation.rows);
+      return;
+    default:
+      await applyTableChange(target, operation);
+  }
+}
+
+async function applyTableChange(target: OperationTarget, change: TableChange): Promise<void> {
+  const { db, mapping, editor } = target;
+  const context = await mapping.prepare(db, { vectors: typesOf(change).some((type) => type.kind === "vector") });
+  let live: CatalogTable | undefined;
+  const readLive = async (): Promise<CatalogTable> => {
+    if (target.offline) throw new OfflineRebuildError(change.kind, change.table, target.dialect);
+    live ??= (await mapping.readCatalog(db)).find((table) => table.name === change.table);
+    if (live === undefined) throw new NotSupportedError(`op.${change.kind}: table "${change.table}" does not exist`);
+    return live;
+  };
+  const statements = editor.alterSql(change, editor.needsLiveTable(change) ? await readLive() : undefined, mapping, context);
+  if (statements !== undefined) {
+    for (const statement of statements) await sql.raw(statement).execute(db);
+    return;
+  }
+  const current = await readLive();
+  if (!db.isTransaction) {
+    throw new NotSupportedError(`op.${change.kind} on "${change.table}" rebuilds the table on ${target.dialect}, which needs a transactional revision (remove \`transactional: false\`)`);
+  }
+  const rebuilt = changeCatalogTable(current, change, mapping, context);
+  await editor.rebuildTable(db, current, rebuilt.table, rebuilt.copy);
+}
+
+async function createIndex(db: Kysely<any>, table: string, index: { readonly name: string; readonly columns: readonly string[]; readonly unique: boolean }): Promise<void> {
+  const builder = db.schema.createIndex(index.name).on(table).columns([...index.columns]);
+  await (index.unique ? builder.unique() : builder).execute();
+}
+
+async function bulkInsert(target: OperationTarget, table: string, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): Promise<void> {
+  if (rows.length === 0) return;
+  const perRow = Math.max(1, new Set(rows.flatMap((row) => Object.keys(row))).size);
+  const chunk = Math.max(1, Math.floor(target.maxParameters / perRow));
+  for (let start = 0; start < rows.length; start += chunk) {
+    await target.db.insertInto(table).values(rows.slice(start, start + chunk) as Record<string, unknown>[]).execute();
+  }
+}
+
+function typesOf(change: TableChange): PortableType[] {
+  if (change.kind === "addColumn") return [change.column.type];
+  if (change.kind === "alterColumn" && change.changes.type !== undefined) return [change.changes.type];
+  return [];
+}

@@ -1,0 +1,32 @@
+import { Kysely, type RawBuilder } from "kysely";
+import { createOfflineDialect } from "../backends/offline-dialect.js";
+import type { Engine } from "../engine/engine.js";
+import type { Schema } from "../schema/define-schema.js";
+import { introspectSchema } from "../schema/introspect-schema.js";
+import { toSchemaModel } from "../schema/to-schema-model.js";
+import { diffSchemas } from "./operations/diff-schemas.js";
+import type { Operation } from "./operations/operation.js";
+import { DEFAULT_VERSION_TABLE } from "./version-table.js";
+
+/**
+ * The operations that bring the live database to the declared schema: introspection
+ * (without the version table) diffed against the declaration, checks' SQL included.
+ */
+export async function schemaDifference(engine: Engine<any>, schema: Schema, versionTable: string = DEFAULT_VERSION_TABLE): Promise<Operation[]> {
+  const live = await introspectSchema(engine);
+  const liveModel = { tables: live.tables.filter((table) => table.name !== versionTable) };
+  const catalog = await engine.backend.typeMapping.readCatalog(engine.db);
+  const offline = new Kysely<any>({ dialect: createOfflineDialect(engine.dialect, () => {}) });
+  return diffSchemas(toSchemaModel(schema), liveModel, {
+    declaredCheckSql: (table, name) => {
+      const expression = schema.table(table)?.checks.find((check) => check.name === name)?.expression;
+      if (expression === undefined) return undefined;
+      return typeof expression === "string" ? expression : (expression as RawBuilder<unknown>).compile(offline).sql;
+    },
+    liveCheckSql: (table, name) => {
+      const text = catalog.find((entry) => entry.name === table)?.checks.find((check) => check.name === name)?.sql;
+      // PostgreSQL reports `CHECK ((expression))`; SQLite the expression itself.
+      return text === undefined ? undefined : (/^check\s*\(([\s\S]*)\)$/i.exec(text.trim())?.[1] ?? text);
+    },
+  });
+}
