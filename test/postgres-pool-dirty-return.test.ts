@@ -7,7 +7,8 @@ import type { DisconnectReason } from "../src/engine/engine-events.js";
 import type { LogRecord } from "../src/engine/log-record.js";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { HalfOpenProxy } from "./support/half-open-proxy.js";
-import { postgresUnavailable, waitUntil } from "./support/postgres-admin.js";
+import { postgresUnavailable } from "./support/postgres-admin.js";
+import { waitUntil } from "./support/wait-until.js";
 
 describe.skipIf(postgresUnavailable)("PostgreSQL pool: connections returned inside a transaction", () => {
   let database: TestDatabase;

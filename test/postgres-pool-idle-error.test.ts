@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ConnectionLostError, createEngine, type Engine } from "../src/index.js";
 import type { DisconnectReason, EngineEvents } from "../src/engine/engine-events.js";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
-import { databaseOf, PostgresAdmin, postgresUnavailable, waitUntil, withApplicationName } from "./support/postgres-admin.js";
+import { databaseOf, PostgresAdmin, postgresUnavailable, withApplicationName } from "./support/postgres-admin.js";
+import { waitUntil } from "./support/wait-until.js";
 
 const APPLICATION_NAME = "athanor-idle-error";
 

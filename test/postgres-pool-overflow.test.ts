@@ -4,7 +4,8 @@ import { createEngine, type Engine, type EngineOptions } from "../src/index.js";
 import type { DisconnectReason } from "../src/engine/engine-events.js";
 import type { PostgresConnection } from "../src/backends/postgres/postgres-connection.js";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
-import { postgresUnavailable, waitUntil } from "./support/postgres-admin.js";
+import { postgresUnavailable } from "./support/postgres-admin.js";
+import { waitUntil } from "./support/wait-until.js";
 
 const SIZE = 2;
 const MAX_OVERFLOW = 3;

@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "../src/index.js";
 import type { DisconnectReason } from "../src/engine/engine-events.js";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
-import { postgresUnavailable, sleep, waitUntil } from "./support/postgres-admin.js";
+import { postgresUnavailable } from "./support/postgres-admin.js";
+import { sleep, waitUntil } from "./support/wait-until.js";
 
 const RECYCLE_MILLIS = 100;
 

@@ -1,5 +1,8 @@
 import pg from "pg";
 import { testPostgresUrl } from "../../src/testing/index.js";
+import { waitUntil } from "./wait-until.js";
+
+export { sleep, waitUntil } from "./wait-until.js";
 
 /** True when this run has no PostgreSQL server (the global setup decided; CI requires one). */
 export const postgresUnavailable = process.env.ATHANOR_TEST_POSTGRES === "0";
@@ -15,6 +18,15 @@ export function withApplicationName(url: string, applicationName: string): strin
  * A superuser connection for looking at and terminating a test's own backends. Every
  * statement filters by database *and* application name: other engineers run tests on the
  * same server at the same time, and their connections must never be touched.
+ *
+ * @example
+ * ```ts
+ * const admin = await PostgresAdmin.open();
+ * const engine = createEngine(withApplicationName(database.url, "my-test"));
+ * // … warm the pool, then:
+ * await admin.terminateIdle(databaseOf(database.url), "my-test");
+ * await admin.close();
+ * ```
  */
 export class PostgresAdmin {
   readonly #client: pg.Client;
@@ -87,20 +99,4 @@ export class PostgresAdmin {
 /** The database name of a PostgreSQL URL. */
 export function databaseOf(url: string): string {
   return decodeURIComponent(new URL(url).pathname.slice(1));
-}
-
-/**
- * Polls `condition` until it holds; throws naming `what` after `timeoutMillis`. For waiting on
- * asynchronous effects (a socket closing, a timer firing), never for asserting how long they took.
- */
-export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMillis = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMillis;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-export function sleep(millis: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, millis));
 }

@@ -180,9 +180,13 @@ export class PostgresPool implements Pool<PostgresConnection> {
       connection.initialized = true;
       return true;
     }
-    if (this.#options.pool.prePing && !(await this.#ping(connection, deadline))) {
-      this.#discard(connection, "pre-ping");
-      return false;
+    if (this.#options.pool.prePing) {
+      const answer = await this.#ping(connection, deadline);
+      if (answer !== "alive") {
+        this.#discard(connection, "pre-ping");
+        if (answer === "silent") throw this.#timeoutError("while pre-pinging a connection that never answered");
+        return false;
+      }
     }
     return true;
   }
@@ -192,15 +196,15 @@ export class PostgresPool implements Pool<PostgresConnection> {
    * without a reset (a NAT that dropped its state), `select 1` would wait for TCP to give up,
    * minutes past `acquireTimeoutMillis`. Discarding the connection closes its socket.
    */
-  async #ping(connection: PostgresConnection, deadline: number): Promise<boolean> {
+  async #ping(connection: PostgresConnection, deadline: number): Promise<"alive" | "dead" | "silent"> {
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()));
+    const timedOut = new Promise<"silent">((resolve) => {
+      timer = setTimeout(() => resolve("silent"), Math.max(0, deadline - performance.now()));
     });
     try {
       const answered = connection.client.query("select 1").then(
-        () => true,
-        () => false,
+        () => "alive" as const,
+        () => "dead" as const,
       );
       return await Promise.race([answered, timedOut]);
     } finally {
