@@ -33,6 +33,7 @@ export class SessionCore {
   #closed = false;
   #abortedBy: Error | undefined;
   #inFlight = 0;
+  #tail: Promise<void> | undefined;
   readonly #frames: NestedFrame[] = [];
   #afterCommit: SessionHook[] = [];
   #afterRollback: SessionHook[] = [];
@@ -64,7 +65,18 @@ export class SessionCore {
     // Counted from the call, not from when the connection is ready: a commit() issued right
     // after a statement that is still beginning the transaction must see it.
     this.#inFlight++;
+    // One statement at a time on the connection, in call order: node-postgres deprecates
+    // queueing a query on a client that is still running one.
+    const previous = this.#tail;
+    let finished!: () => void;
+    const turn = new Promise<void>((resolve) => (finished = resolve));
+    this.#tail = turn;
     try {
+      if (previous !== undefined) {
+        await previous;
+        const abortedBy = frame?.abortedBy ?? this.#abortedBy;
+        if (abortedBy !== undefined) throw new TransactionAbortedError(abortedMessage(abortedBy), { cause: abortedBy });
+      }
       const connection = this.#connection ?? (await this.#start());
       return await consumer(connection);
     } catch (error) {
@@ -72,6 +84,8 @@ export class SessionCore {
       throw error;
     } finally {
       this.#inFlight--;
+      finished();
+      if (this.#tail === turn) this.#tail = undefined;
     }
   }
 
