@@ -123,3 +123,45 @@ describe("athanor CLI usage", () => {
     await rm(cwd, { recursive: true, force: true });
   });
 });
+
+describeEachDialect(
+  "athanor seed and reset",
+  (context) => {
+    let cwd: string;
+    beforeAll(async () => {
+      cwd = await mkdtemp(join(tmpdir(), "athanor-cli-seed-"));
+      await writeFile(
+        join(cwd, "schema.ts"),
+        `import { defineSchema, table, integer, text } from ${JSON.stringify(`${SRC}schema/index.js`)};
+export const owners = table("seed_owners", { id: integer().primaryKey(), name: text().notNull() });
+export const pets = table("seed_pets", { id: integer().primaryKey(), ownerId: integer().notNull().references(() => owners.id, { onDelete: "cascade" }), name: text().notNull() });
+export const schema = defineSchema({ owners, pets });
+`,
+      );
+      // Children first on purpose: seeding orders by foreign keys.
+      await writeFile(join(cwd, "fixtures.ts"), `export const fixtures = { seed_pets: [{ id: 10, ownerId: 1, name: "rex" }], seed_owners: [{ id: 1, name: "ada" }] };\n`);
+      await writeFile(join(cwd, "athanor.config.ts"), `export default { url: ${JSON.stringify(context.url())}, schema: "./schema.ts", seeds: "./fixtures.ts" };\n`);
+    });
+    afterAll(() => rm(cwd, { recursive: true, force: true }));
+
+    it("reset refuses outside development and touches nothing; in development it creates the tables; seed is idempotent", async () => {
+      const refused = await cli(cwd, "reset", "--environment", "production");
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/RESET_REFUSED/);
+      expect((await cli(cwd, "reset", "--environment", "development")).code).toBe(0);
+
+      const first = await cli(cwd, "seed");
+      expect(first.err).toBe("");
+      expect(first.out).toMatch(/seed_owners: seeded, 1 inserted/);
+      expect(first.out).toMatch(/seed_pets: seeded, 1 inserted/);
+      const second = await cli(cwd, "seed", "--json");
+      const result = JSON.parse(second.out) as { ok: boolean; tables: Array<{ table: string; inserted: number; unchanged: number }> };
+      expect(result.ok).toBe(true);
+      expect(result.tables.map((table) => [table.table, table.inserted, table.unchanged])).toEqual([
+        ["seed_owners", 0, 1],
+        ["seed_pets", 0, 1],
+      ]);
+    });
+  },
+  ["sqlite-file", "postgres"],
+);

@@ -27,6 +27,11 @@ export interface AthanorConfig {
    * `revision --autogenerate` and `check`.
    */
   readonly schema?: string;
+  /**
+   * The module holding seed fixtures, relative to the config file (e.g. `./src/fixtures.ts`):
+   * its `fixtures` export, else its default export (`{ table: rows[] }`). Needed by `athanor seed`.
+   */
+  readonly seeds?: string;
   /** Version table name. Default `athanor_revisions`. */
   readonly versionTable?: string;
   /** How long to wait for another migrator's lock. Default 60 000. */

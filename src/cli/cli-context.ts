@@ -55,6 +55,24 @@ export class CliContext {
     return candidate as Schema;
   }
 
+  /** The seed fixtures: the configured module's `fixtures` export, else its default export. */
+  async fixtures(): Promise<Record<string, readonly Record<string, unknown>[]>> {
+    const { seedsModule, path } = await this.config();
+    if (seedsModule === undefined) {
+      throw new ConfigurationError(`no fixtures configured: add \`seeds: "./src/fixtures.ts"\` (a module exporting \`fixtures\`) to ${path ?? "athanor.config.ts"}`);
+    }
+    let module: Record<string, unknown>;
+    try {
+      module = await importModule(seedsModule);
+    } catch (cause) {
+      throw new ConfigurationError(`cannot load the fixtures module ${seedsModule}: ${(cause as Error).message}`, { cause });
+    }
+    const wrapped = module.default as Record<string, unknown> | undefined;
+    const candidate = [module.fixtures, wrapped?.fixtures, module.default, wrapped?.default].find((value) => typeof value === "object" && value !== null && !isSchema(value));
+    if (candidate === undefined) throw new ConfigurationError(`${seedsModule} exports no fixtures: export const fixtures = { users: [ … ] }`);
+    return candidate as Record<string, readonly Record<string, unknown>[]>;
+  }
+
   async migrator(): Promise<Migrator> {
     const { config, migrationsDirectory } = await this.config();
     return createMigrator(await this.engine(), {

@@ -11,6 +11,7 @@ const SPEC: OptionSpec = {
   engine: { kind: "any", describe: "engine options", test: (value) => typeof value === "object" && value !== null },
   migrations: { kind: "any", describe: "a folder path", test: (value) => typeof value === "string" },
   schema: { kind: "any", describe: "a module path", test: (value) => typeof value === "string" },
+  seeds: { kind: "any", describe: "a module path", test: (value) => typeof value === "string" },
   versionTable: { kind: "any", describe: "a table name", test: (value) => typeof value === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) },
   lockTimeoutMillis: { kind: "integer", min: 0 },
 };
@@ -23,6 +24,8 @@ export interface LoadedConfig {
   readonly migrationsDirectory: string;
   /** Absolute path of the schema module, when configured. */
   readonly schemaModule: string | undefined;
+  /** Absolute path of the fixtures module, when configured. */
+  readonly seedsModule: string | undefined;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function loadConfig(cwd: string, explicitPath?: string): Promise<Lo
     config,
     migrationsDirectory: resolve(base, config.migrations ?? "./migrations"),
     schemaModule: config.schema === undefined ? undefined : resolve(base, config.schema),
+    seedsModule: config.seeds === undefined ? undefined : resolve(base, config.seeds),
   };
 }
 

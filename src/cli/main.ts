@@ -13,7 +13,9 @@ import { headsCommand } from "./commands/heads-command.js";
 import { historyCommand } from "./commands/history-command.js";
 import { initCommand } from "./commands/init-command.js";
 import { mergeCommand } from "./commands/merge-command.js";
+import { resetCommand } from "./commands/reset-command.js";
 import { revisionCommand } from "./commands/revision-command.js";
+import { seedCommand } from "./commands/seed-command.js";
 import { showCommand } from "./commands/show-command.js";
 import { stampCommand } from "./commands/stamp-command.js";
 import { upgradeCommand } from "./commands/upgrade-command.js";
@@ -34,6 +36,8 @@ const COMMANDS: readonly CliCommand[] = [
   showCommand,
   stampCommand,
   checkCommand,
+  seedCommand,
+  resetCommand,
   healthCommand,
 ];
 

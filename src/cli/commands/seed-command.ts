@@ -1,0 +1,21 @@
+import { seed } from "../../seed/seed.js";
+import type { CliCommand } from "../cli-command.js";
+
+export const seedCommand: CliCommand = {
+  name: "seed",
+  summary: "insert the configured fixtures in foreign-key order (idempotent, all or nothing)",
+  usage: "athanor seed",
+  flags: {},
+  async run(context) {
+    const result = await seed(await context.engine(), await context.schema(), (await context.fixtures()) as never);
+    if (context.flags.json) {
+      context.output.json({ ...result, error: result.ok ? undefined : { code: result.error.code, message: result.error.message } });
+    } else {
+      for (const table of result.tables) {
+        context.output.line(`  ${table.table}: ${table.status}, ${table.inserted} inserted, ${table.updated} updated, ${table.unchanged} unchanged`);
+      }
+      if (!result.ok) context.output.error(context.output.paint("red", `error: ${result.error.code}: ${result.error.message}`));
+    }
+    return result.ok ? 0 : 1;
+  },
+};
