@@ -38,39 +38,38 @@ export class CliContext {
 
   /** The declared schema: the configured module's `schema` export, else its default export. */
   async schema(): Promise<Schema> {
-    const { schemaModule, path } = await this.config();
-    if (schemaModule === undefined) {
-      throw new ConfigurationError(`no schema configured: add \`schema: "./src/schema.ts"\` (a module exporting \`schema\`) to ${path ?? "athanor.config.ts"}`);
-    }
-    let module: Record<string, unknown>;
-    try {
-      module = await importModule(schemaModule);
-    } catch (cause) {
-      throw new ConfigurationError(`cannot load the schema module ${schemaModule}: ${(cause as Error).message}`, { cause });
-    }
-    // tsx may wrap a module's exports once more in `default` (CommonJS interop).
-    const wrapped = module.default as Record<string, unknown> | undefined;
-    const candidate = [module.schema, module.default, wrapped?.schema, wrapped?.default].find(isSchema);
-    if (candidate === undefined) throw new ConfigurationError(`${schemaModule} exports no schema: export const schema = defineSchema({ … })`);
-    return candidate as Schema;
+    const { schemaModule } = await this.config();
+    return (await this.#configuredExport(schemaModule, "schema", "./src/schema.ts", isSchema, "export const schema = defineSchema({ … })")) as Schema;
   }
 
   /** The seed fixtures: the configured module's `fixtures` export, else its default export. */
   async fixtures(): Promise<Record<string, readonly Record<string, unknown>[]>> {
-    const { seedsModule, path } = await this.config();
-    if (seedsModule === undefined) {
-      throw new ConfigurationError(`no fixtures configured: add \`seeds: "./src/fixtures.ts"\` (a module exporting \`fixtures\`) to ${path ?? "athanor.config.ts"}`);
+    const { seedsModule } = await this.config();
+    const isFixtures = (value: unknown) => typeof value === "object" && value !== null && !isSchema(value);
+    return (await this.#configuredExport(seedsModule, "fixtures", "./src/fixtures.ts", isFixtures, "export const fixtures = { users: [ … ] }")) as Record<
+      string,
+      readonly Record<string, unknown>[]
+    >;
+  }
+
+  /** Loads a module named in the config and picks its `name` export, else its default export. */
+  async #configuredExport(modulePath: string | undefined, name: "schema" | "fixtures", example: string, accept: (value: unknown) => boolean, hint: string): Promise<unknown> {
+    const { path } = await this.config();
+    const key = name === "schema" ? "schema" : "seeds";
+    if (modulePath === undefined) {
+      throw new ConfigurationError(`no ${name} configured: add \`${key}: "${example}"\` (a module exporting \`${name}\`) to ${path ?? "athanor.config.ts"}`);
     }
     let module: Record<string, unknown>;
     try {
-      module = await importModule(seedsModule);
+      module = await importModule(modulePath);
     } catch (cause) {
-      throw new ConfigurationError(`cannot load the fixtures module ${seedsModule}: ${(cause as Error).message}`, { cause });
+      throw new ConfigurationError(`cannot load the ${name} module ${modulePath}: ${(cause as Error).message}`, { cause });
     }
+    // tsx may wrap a module's exports once more in `default` (CommonJS interop).
     const wrapped = module.default as Record<string, unknown> | undefined;
-    const candidate = [module.fixtures, wrapped?.fixtures, module.default, wrapped?.default].find((value) => typeof value === "object" && value !== null && !isSchema(value));
-    if (candidate === undefined) throw new ConfigurationError(`${seedsModule} exports no fixtures: export const fixtures = { users: [ … ] }`);
-    return candidate as Record<string, readonly Record<string, unknown>[]>;
+    const candidate = [module[name], wrapped?.[name], module.default, wrapped?.default].find(accept);
+    if (candidate === undefined) throw new ConfigurationError(`${modulePath} exports no ${name}: ${hint}`);
+    return candidate;
   }
 
   async migrator(): Promise<Migrator> {
