@@ -10,7 +10,7 @@ export interface CheckoutRecord {
 }
 
 const SOURCE_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const SITE_DEPTH = 40;
+const SITE_DEPTH = 16;
 
 /**
  * Remembers when and where each connection was checked out, so a pool timeout can say
@@ -30,6 +30,16 @@ export class CheckoutTracker<C> {
 
   get size(): number {
     return this.#records.size;
+  }
+
+  /**
+   * Whether a checkout should record its stack. Capturing one costs several microseconds,
+   * a tenth of a point query's client time, so it is done when it can matter: always with
+   * leak detection on, otherwise when the pool is under pressure (`pressure`), which is
+   * when a timeout report about the oldest checkouts can come.
+   */
+  wantsSite(pressure: boolean): boolean {
+    return this.#leakMillis > 0 || pressure;
   }
 
   /**
@@ -101,7 +111,11 @@ export function captureSite(): { stack?: string } {
 }
 
 /** The stack of a checkout without Athanor's and Kysely's own frames: the user's code first. */
+/** The site of a checkout whose stack was not recorded (see {@link CheckoutTracker.wantsSite}). */
+export const NO_SITE: { stack?: string } = Object.freeze({});
+
 export function formatSite(site: { stack?: string }): string {
+  if (site.stack === undefined) return "    (stack not recorded: the pool was not under pressure then; set pool.leakDetectionMillis to record every checkout)";
   const frames = (site.stack ?? "").split("\n").slice(1);
   const userFrames = frames.filter(
     (line) => !line.includes(SOURCE_ROOT) && !line.includes("node_modules/kysely") && !line.includes("node:internal"),

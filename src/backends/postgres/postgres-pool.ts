@@ -3,7 +3,7 @@ import { AthanorError, ConnectHookError, EngineDisposedError, PoolTimeoutError }
 import type { DisconnectReason } from "../../engine/engine-events.js";
 import type { ResolvedEngineOptions } from "../../engine/engine-options.js";
 import type { Instrumentation } from "../../engine/instrumentation.js";
-import { captureSite, CheckoutTracker } from "../../pool/checkout-tracker.js";
+import { captureSite, CheckoutTracker, NO_SITE } from "../../pool/checkout-tracker.js";
 import type { Pool } from "../../pool/pool.js";
 import { formatPoolStatus, type PoolStatus } from "../../pool/pool-status.js";
 import { PostgresConnection } from "./postgres-connection.js";
@@ -62,7 +62,9 @@ export class PostgresPool implements Pool<PostgresConnection> {
   async acquire(): Promise<PostgresConnection> {
     if (this.#closing !== undefined) throw new EngineDisposedError();
     // Before the first await: only the synchronous stack still names the caller's code.
-    const site = captureSite();
+    const { size, maxOverflow } = this.#options.pool;
+    const pressure = this.#tracker.size + 1 >= Math.max(1, Math.ceil((size + maxOverflow) / 2));
+    const site = this.#tracker.wantsSite(pressure) ? captureSite() : NO_SITE;
     const deadline = performance.now() + this.#options.pool.acquireTimeoutMillis;
     for (;;) {
       let client: pg.PoolClient;

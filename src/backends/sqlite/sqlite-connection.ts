@@ -54,12 +54,13 @@ export class SqliteConnection {
     }
   }
 
-  /** Runs SQL without parameters or result (transaction control, pragmas). */
+  /** Runs one statement without parameters or result (transaction control). */
   exec(sql: string): void {
     const tracing = this.#instrumentation.tracingQueries;
     const startedAt = tracing ? performance.now() : 0;
     try {
-      this.database.exec(sql);
+      // Prepared and cached like any statement: `database.exec` would parse BEGIN/COMMIT anew each time.
+      this.#prepare(sql).run();
       if (tracing) this.#instrumentation.query(sql, [], startedAt, undefined);
     } catch (error) {
       const mapped = this.#mapError(error);

@@ -6,7 +6,7 @@ import type { DatabaseUrl } from "../../engine/database-url.js";
 import type { ResolvedEngineOptions } from "../../engine/engine-options.js";
 import type { Instrumentation } from "../../engine/instrumentation.js";
 import { AsyncMutex } from "../../pool/async-mutex.js";
-import { CheckoutTracker } from "../../pool/checkout-tracker.js";
+import { captureSite, CheckoutTracker, NO_SITE } from "../../pool/checkout-tracker.js";
 import type { Pool } from "../../pool/pool.js";
 import { formatPoolStatus, type PoolStatus } from "../../pool/pool-status.js";
 import { SqliteConnection } from "./sqlite-connection.js";
@@ -167,7 +167,8 @@ export class SqlitePool implements Pool<SqliteLease> {
 
   /** Called by a lease when its transaction takes a connection. */
   trackCheckout(lease: SqliteLease, connection: SqliteConnection): void {
-    this.#tracker.checkout(lease);
+    const pressure = this.#writerMutex.waiting > 0 || this.#readerWaiters.length > 0;
+    this.#tracker.checkout(lease, this.#tracker.wantsSite(pressure) ? captureSite() : NO_SITE);
     this.#instrumentation.emit("checkout", { connectionId: connection.id });
   }
 

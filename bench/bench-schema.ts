@@ -1,0 +1,53 @@
+import type { Generated, Kysely } from "kysely";
+
+/** The Kysely view of the bench tables (both dialects). */
+export interface BenchDatabase {
+  bench_items: { id: number; name: string; counter: number };
+  bench_events: { id: Generated<number>; item_id: number; amount: number };
+}
+
+/** What Kysely compiles the queries below to; raw contenders run the same text. */
+export const SQL = {
+  postgres: {
+    pointSelect: 'select "id", "name", "counter" from "bench_items" where "id" = $1',
+    update: 'update "bench_items" set "counter" = "counter" + $1 where "id" = $2',
+    insert: 'insert into "bench_events" ("item_id", "amount") values ($1, $2)',
+  },
+  sqlite: {
+    pointSelect: 'select "id", "name", "counter" from "bench_items" where "id" = ?',
+    update: 'update "bench_items" set "counter" = "counter" + ? where "id" = ?',
+    insert: 'insert into "bench_events" ("item_id", "amount") values (?, ?)',
+  },
+} as const;
+
+/** Rows per bulk insert. */
+export const BULK_ROWS = 10_000;
+
+/** The rows of one bulk insert (`item_id` varies with the call so runs differ). */
+export function bulkRows(id: number): Array<{ item_id: number; amount: number }> {
+  return Array.from({ length: BULK_ROWS }, (_, index) => ({ item_id: id, amount: index }));
+}
+
+/** A multi-row INSERT of `rows` rows, as a raw driver user writes it: `values ($1, $2), ($3, $4), …` (or `?`). */
+export function multiRowInsert(dialect: "postgres" | "sqlite", rows: number): string {
+  const tuples = Array.from({ length: rows }, (_, index) => (dialect === "postgres" ? `($${2 * index + 1}, $${2 * index + 2})` : "(?, ?)"));
+  return `insert into "bench_events" ("item_id", "amount") values ${tuples.join(", ")}`;
+}
+
+/** The flat parameter list of `bulkRows(id)` for a multi-row INSERT. */
+export function bulkParameters(id: number, from: number, to: number): number[] {
+  const values: number[] = [];
+  for (let index = from; index < to; index++) values.push(id, index);
+  return values;
+}
+
+/** The point select, for every Kysely-based contender (engines, sessions, bare Kysely). */
+export function selectItem(db: Kysely<BenchDatabase>, id: number): Promise<unknown> {
+  return db.selectFrom("bench_items").select(["id", "name", "counter"]).where("id", "=", id).executeTakeFirst();
+}
+
+/** The body of the write transaction, run inside whatever transaction the contender opens. */
+export async function writeItem(db: Kysely<BenchDatabase>, id: number): Promise<void> {
+  await db.updateTable("bench_items").set((eb) => ({ counter: eb("counter", "+", 1) })).where("id", "=", id).execute();
+  await db.insertInto("bench_events").values({ item_id: id, amount: 1 }).execute();
+}

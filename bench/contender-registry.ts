@@ -1,0 +1,27 @@
+import type { Contender } from "./contender.js";
+import { athanorEngine } from "./contenders/athanor-engine.js";
+import { athanorSessions } from "./contenders/athanor-sessions.js";
+import { kyselyPostgres } from "./contenders/kysely-postgres.js";
+import { kyselySqlite } from "./contenders/kysely-sqlite.js";
+import { pgNamedStatements } from "./contenders/pg-named-statements.js";
+import { rawBetterSqlite3 } from "./contenders/raw-better-sqlite3.js";
+import { rawPg } from "./contenders/raw-pg.js";
+
+/**
+ * Everything `npm run bench` measures, in table order. To add a contender (e.g. Athanor
+ * sessions, `sessions.run((db) => selectItem(db, id))`), write a file in `contenders/`
+ * implementing {@link Contender} and list it here; scenarios it leaves out are skipped.
+ * Each contender is opened in a process of its own (`contender-worker.ts`), found here by
+ * dialect and name, so names must be unique per dialect.
+ */
+export const contenders: readonly Contender[] = [
+  rawPg,
+  pgNamedStatements,
+  kyselyPostgres,
+  athanorEngine("postgres"),
+  athanorSessions("postgres"),
+  rawBetterSqlite3,
+  kyselySqlite,
+  athanorEngine("sqlite"),
+  athanorSessions("sqlite"),
+];
