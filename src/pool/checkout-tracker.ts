@@ -22,6 +22,8 @@ export class CheckoutTracker<C> {
   readonly #leakMillis: number;
   readonly #onLeak: (ageMillis: number, stack: string) => void;
   #timer: NodeJS.Timeout | undefined;
+  #withSite = 0;
+  #pressured = 0;
 
   constructor(leakMillis: number, onLeak: (ageMillis: number, stack: string) => void) {
     this.#leakMillis = leakMillis;
@@ -33,13 +35,17 @@ export class CheckoutTracker<C> {
   }
 
   /**
-   * Whether a checkout should record its stack. Capturing one costs several microseconds,
-   * a tenth of a point query's client time, so it is done when it can matter: always with
-   * leak detection on, otherwise when the pool is under pressure (`pressure`), which is
-   * when a timeout report about the oldest checkouts can come.
+   * Whether a checkout should record its stack. Capturing one (async frames included) costs
+   * as much as a tenth of a pooled query's client time, so: always with leak detection on;
+   * otherwise only under pressure (`pressure`: when a timeout report can come), and then
+   * whenever no held checkout has a recorded stack, else one checkout in 8. A pool full of
+   * leaked connections thus always holds at least one with the stack of the code that took it.
    */
   wantsSite(pressure: boolean): boolean {
-    return this.#leakMillis > 0 || pressure;
+    if (this.#leakMillis > 0) return true;
+    if (!pressure) return false;
+    const sampled = this.#pressured++ % 8 === 0;
+    return sampled || this.#withSite === 0;
   }
 
   /**
@@ -48,7 +54,10 @@ export class CheckoutTracker<C> {
    * pool's and Kysely's frames, not the code that wanted the connection.
    */
   checkout(connection: C, site: { stack?: string } = captureSite()): void {
+    const previous = this.#records.get(connection);
+    if (previous?.site.stack !== undefined) this.#withSite--;
     this.#records.set(connection, { since: performance.now(), site, reported: false });
+    if (site.stack !== undefined) this.#withSite++;
     if (this.#leakMillis > 0 && this.#timer === undefined) {
       this.#timer = setInterval(() => this.#scan(), Math.max(10, Math.floor(this.#leakMillis / 4)));
       this.#timer.unref();
@@ -57,7 +66,10 @@ export class CheckoutTracker<C> {
 
   /** Forgets a checkout; false when the connection was not checked out (a double release). */
   checkin(connection: C): boolean {
-    if (!this.#records.delete(connection)) return false;
+    const record = this.#records.get(connection);
+    if (record === undefined) return false;
+    this.#records.delete(connection);
+    if (record.site.stack !== undefined) this.#withSite--;
     if (this.#records.size === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
@@ -75,17 +87,23 @@ export class CheckoutTracker<C> {
   /** Human-readable lines for the `count` oldest checkouts: age and acquisition site. */
   describeOldest(count: number): string {
     const now = performance.now();
-    const oldest = [...this.#records.values()].sort((a, b) => a.since - b.since).slice(0, count);
-    if (oldest.length === 0) return "no connection is checked out";
-    return oldest
+    const byAge = [...this.#records.values()].sort((a, b) => a.since - b.since);
+    if (byAge.length === 0) return "no connection is checked out";
+    const shown = byAge.slice(0, count);
+    // Stacks are sampled (see wantsSite): name the oldest checkout that has one too.
+    const oldestWithSite = byAge.find((record) => record.site.stack !== undefined);
+    if (oldestWithSite !== undefined && !shown.includes(oldestWithSite)) shown.push(oldestWithSite);
+    return shown
       .map((record, index) => `  #${index + 1} held ${Math.round(now - record.since)} ms, checked out at:\n${formatSite(record.site)}`)
       .join("\n");
   }
+
 
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#records.clear();
+    this.#withSite = 0;
   }
 
   #scan(): void {
@@ -115,7 +133,7 @@ export function captureSite(): { stack?: string } {
 export const NO_SITE: { stack?: string } = Object.freeze({});
 
 export function formatSite(site: { stack?: string }): string {
-  if (site.stack === undefined) return "    (stack not recorded: the pool was not under pressure then; set pool.leakDetectionMillis to record every checkout)";
+  if (site.stack === undefined) return "    (stack not recorded: stacks are sampled; set pool.leakDetectionMillis to record every checkout)";
   const frames = (site.stack ?? "").split("\n").slice(1);
   const userFrames = frames.filter(
     (line) => !line.includes(SOURCE_ROOT) && !line.includes("node_modules/kysely") && !line.includes("node:internal"),
