@@ -89,6 +89,34 @@ describeEachDialect("athanor CLI", (context) => {
     expect(JSON.parse(health.out)).toMatchObject({ status: "ok", dialect: context.isPostgres ? "postgres" : "sqlite" });
   });
 
+  it("shows branches, refuses a plain revision on several heads, and merges them", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "athanor-cli-branches-"));
+    const config = join(folder, "athanor.config.mjs");
+    await writeFile(config, `export default { url: ${JSON.stringify(context.url())}, migrations: "./m" };\n`);
+    const local = (...argv: string[]) => cli(folder, ...argv);
+    const branch = (id: string, down: string | null) => `export default { revision: "${id}", downRevision: ${JSON.stringify(down)}, message: "${id}", async up() {}, async down() {} };\n`;
+    await rm(join(folder, "m"), { recursive: true, force: true });
+    await import("node:fs/promises").then((fs) => fs.mkdir(join(folder, "m")));
+    await writeFile(join(folder, "m", "1_base1.mjs"), branch("base1", null));
+    await writeFile(join(folder, "m", "2_left1.mjs"), branch("left1", "base1"));
+    await writeFile(join(folder, "m", "3_right1.mjs"), branch("right1", "base1"));
+    expect((await local("branches")).out).toContain("base1 (branchpoint) -> left1, right1");
+    expect(JSON.parse((await local("heads", "--json")).out)).toEqual(["left1", "right1"]);
+    const refused = await local("revision", "-m", "next");
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/MULTIPLE_HEADS/);
+    const merged = await local("merge", "-m", "join branches", "--json");
+    expect(merged.code).toBe(0);
+    const { revision, downRevision } = JSON.parse(merged.out) as { revision: string; downRevision: string[] };
+    expect(downRevision).toEqual(["left1", "right1"]);
+    await pointAtSource(join(folder, "m"));
+    expect(JSON.parse((await local("heads", "--json")).out)).toEqual([revision]);
+    expect((await local("upgrade", "--json")).code).toBe(0);
+    expect(JSON.parse((await local("current", "--json")).out)).toMatchObject({ heads: [revision], upToDate: true });
+    expect((await local("stamp", "base")).code).toBe(0);
+    await rm(folder, { recursive: true, force: true });
+  });
+
   it("reports a failing revision with exit code 1 and one error line", async () => {
     const folder = join(cwd, "migrations");
     await writeFile(join(folder, "zz_broken.ts"), `export default { revision: "broken1", downRevision: null, message: "broken", async up(op) { await op.execute("not sql at all"); } };\n`);
