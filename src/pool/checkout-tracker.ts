@@ -38,14 +38,15 @@ export class CheckoutTracker<C> {
    * Whether a checkout should record its stack. Capturing one (async frames included) costs
    * as much as a tenth of a pooled query's client time, so: always with leak detection on;
    * otherwise only under pressure (`pressure`: when a timeout report can come), and then
-   * whenever no held checkout has a recorded stack, else one checkout in 8. A pool full of
-   * leaked connections thus always holds at least one with the stack of the code that took it.
+   * whenever no held checkout has a recorded stack (`keepOne`), else one checkout in 8. A pool
+   * full of leaked connections thus always holds at least one with the stack of the code that
+   * took it. (`keepOne` is off for SQLite's single writer: every writer checkout would qualify.)
    */
-  wantsSite(pressure: boolean): boolean {
+  wantsSite(pressure: boolean, keepOne = true): boolean {
     if (this.#leakMillis > 0) return true;
     if (!pressure) return false;
     const sampled = this.#pressured++ % 8 === 0;
-    return sampled || this.#withSite === 0;
+    return sampled || (keepOne && this.#withSite === 0);
   }
 
   /**
