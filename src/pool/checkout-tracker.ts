@@ -55,10 +55,11 @@ export class CheckoutTracker<C> {
    * pool's and Kysely's frames, not the code that wanted the connection.
    */
   checkout(connection: C, site: { stack?: string } = captureSite()): void {
+    // Compared by identity: reading `.stack` would format the captured frames (slow) now.
     const previous = this.#records.get(connection);
-    if (previous?.site.stack !== undefined) this.#withSite--;
+    if (previous !== undefined && previous.site !== NO_SITE) this.#withSite--;
     this.#records.set(connection, { since: performance.now(), site, reported: false });
-    if (site.stack !== undefined) this.#withSite++;
+    if (site !== NO_SITE) this.#withSite++;
     if (this.#leakMillis > 0 && this.#timer === undefined) {
       this.#timer = setInterval(() => this.#scan(), Math.max(10, Math.floor(this.#leakMillis / 4)));
       this.#timer.unref();
@@ -70,7 +71,7 @@ export class CheckoutTracker<C> {
     const record = this.#records.get(connection);
     if (record === undefined) return false;
     this.#records.delete(connection);
-    if (record.site.stack !== undefined) this.#withSite--;
+    if (record.site !== NO_SITE) this.#withSite--;
     if (this.#records.size === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
@@ -92,7 +93,7 @@ export class CheckoutTracker<C> {
     if (byAge.length === 0) return "no connection is checked out";
     const shown = byAge.slice(0, count);
     // Stacks are sampled (see wantsSite): name the oldest checkout that has one too.
-    const oldestWithSite = byAge.find((record) => record.site.stack !== undefined);
+    const oldestWithSite = byAge.find((record) => record.site !== NO_SITE);
     if (oldestWithSite !== undefined && !shown.includes(oldestWithSite)) shown.push(oldestWithSite);
     return shown
       .map((record, index) => `  #${index + 1} held ${Math.round(now - record.since)} ms, checked out at:\n${formatSite(record.site)}`)
@@ -134,7 +135,7 @@ export function captureSite(): { stack?: string } {
 export const NO_SITE: { stack?: string } = Object.freeze({});
 
 export function formatSite(site: { stack?: string }): string {
-  if (site.stack === undefined) return "    (stack not recorded: stacks are sampled; set pool.leakDetectionMillis to record every checkout)";
+  if (site === NO_SITE || site.stack === undefined) return "    (stack not recorded: stacks are sampled; set pool.leakDetectionMillis to record every checkout)";
   const frames = (site.stack ?? "").split("\n").slice(1);
   const userFrames = frames.filter(
     (line) => !line.includes(SOURCE_ROOT) && !line.includes("node_modules/kysely") && !line.includes("node:internal"),
