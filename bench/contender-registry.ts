@@ -20,8 +20,10 @@ export const contenders: readonly Contender[] = [
   kyselyPostgres,
   athanorEngine("postgres"),
   athanorSessions("postgres"),
+  athanorSessions("postgres", true),
   rawBetterSqlite3,
   kyselySqlite,
   athanorEngine("sqlite"),
   athanorSessions("sqlite"),
+  athanorSessions("sqlite", true),
 ];
