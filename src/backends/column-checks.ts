@@ -1,6 +1,7 @@
 import type { PortableType } from "../schema/portable-type.js";
 import { dimensionCheckName, enumCheckName } from "../schema/schema-ddl.js";
 import { quoteIdentifier } from "./quote-identifier.js";
+import { quoteLiteral } from "./quote-literal.js";
 import type { DdlContext, TypeMapping } from "./type-mapping.js";
 
 /** The CHECK constraints a column's type carries (enum values, vector dimensions where the storage does not hold them). */
@@ -19,9 +20,4 @@ export function columnChecks(table: string, column: { readonly name: string; rea
 /** Names of every check a column's type may carry, whatever its type now. */
 export function typeCheckNames(table: string, column: string): string[] {
   return [enumCheckName(table, column), dimensionCheckName(table, column)];
-}
-
-/** A SQL string literal. */
-export function quoteLiteral(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }

@@ -1,7 +1,8 @@
 import { NotSupportedError } from "../../errors.js";
 import type { PortableType } from "../../schema/portable-type.js";
 import type { ColumnModel, DefaultModel } from "../../schema/schema-model.js";
-import { columnChecks, quoteLiteral, typeCheckNames } from "../column-checks.js";
+import { columnChecks, typeCheckNames } from "../column-checks.js";
+import { quoteLiteral } from "../quote-literal.js";
 import { quoteIdentifier as q } from "../quote-identifier.js";
 import type { SchemaEditor } from "../schema-editor.js";
 import { constraintName } from "../table-change.js";

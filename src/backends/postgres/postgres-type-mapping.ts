@@ -5,6 +5,7 @@ import type { DefaultModel } from "../../schema/schema-model.js";
 import type { CatalogTable, DdlContext, TypeMapping } from "../type-mapping.js";
 import { shortestFloat32, toVector } from "../vector-values.js";
 import { readPostgresCatalog } from "./postgres-catalog.js";
+import { quoteLiteral } from "../quote-literal.js";
 
 const DATE_OID = 1082;
 
@@ -145,15 +146,11 @@ function literal(type: PortableType, value: unknown): string {
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number") return String(value);
   switch (type.kind) {
-    case "json": return `${quote(JSON.stringify(value))}::jsonb`;
-    case "timestamp": return `${quote(String(value))}::timestamptz`;
+    case "json": return `${quoteLiteral(JSON.stringify(value))}::jsonb`;
+    case "timestamp": return `${quoteLiteral(String(value))}::timestamptz`;
     case "integer": case "bigint": case "float": case "numeric": return String(value);
-    default: return quote(String(value));
+    default: return quoteLiteral(String(value));
   }
-}
-
-function quote(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
 
 async function extensionInstalled(db: Kysely<any>): Promise<boolean> {

@@ -4,6 +4,7 @@ import type { DefaultModel } from "../../schema/schema-model.js";
 import type { CatalogTable, DdlContext, TypeMapping } from "../type-mapping.js";
 import { shortestFloat32, toVector } from "../vector-values.js";
 import { readSqliteCatalog } from "./sqlite-catalog.js";
+import { quoteLiteral } from "../quote-literal.js";
 
 const NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 // A version 4 UUID from SQLite built-ins, so the default also works for SQL written outside Athanor.
@@ -130,13 +131,9 @@ function literal(type: PortableType, value: unknown): string {
   if (value === null) return "NULL";
   if (typeof value === "boolean") return value ? "1" : "0";
   if (typeof value === "number") return String(value);
-  if (type.kind === "json") return quote(JSON.stringify(value));
+  if (type.kind === "json") return quoteLiteral(JSON.stringify(value));
   if (type.kind === "integer" || type.kind === "bigint" || type.kind === "float" || type.kind === "numeric") return String(value);
-  return quote(String(value));
-}
-
-function quote(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
+  return quoteLiteral(String(value));
 }
 
 function stripParentheses(text: string): string {
