@@ -140,8 +140,8 @@ describeEachDialect("engine dispose", (ctx) => {
     const before = engine.pool.status().created;
     const leases = await Promise.all([engine.backend.pool.acquire(), engine.backend.pool.acquire()]);
     await engine.dispose();
-    expectDisposed(await rejection(leases[0]!.begin({ accessMode: "read only" })));
-    expectDisposed(await rejection(leases[1]!.begin({})));
+    expectDisposed(await rejection(() => leases[0]!.begin({ accessMode: "read only" })));
+    expectDisposed(await rejection(() => leases[1]!.begin({})));
     expect(engine.pool.status()).toMatchObject({ total: 0, checkedOut: 0, created: before });
   });
 

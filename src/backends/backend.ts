@@ -1,5 +1,6 @@
-import type { DatabaseConnection, DatabaseIntrospector, DialectAdapter, Kysely, QueryCompiler, TransactionSettings } from "kysely";
+import type { CompiledQuery, DatabaseConnection, DatabaseIntrospector, DialectAdapter, Kysely, QueryCompiler, QueryResult, TransactionSettings } from "kysely";
 import type { DialectName } from "../engine/database-url.js";
+import type { MaybePromise } from "../pool/maybe-promise.js";
 import type { Pool } from "../pool/pool.js";
 import type { BackendCapabilities } from "./backend-capabilities.js";
 import type { TypeMapping } from "./type-mapping.js";
@@ -13,12 +14,20 @@ export interface BackendConnection extends DatabaseConnection {
   /** Unique per engine, for events and diagnostics. */
   readonly id: number;
   /** Starts a transaction (on SQLite this first takes the writer lock unless read-only). */
-  begin(settings: TransactionSettings): Promise<void>;
-  commit(): Promise<void>;
-  rollback(): Promise<void>;
-  savepoint(name: string): Promise<void>;
-  rollbackToSavepoint(name: string): Promise<void>;
-  releaseSavepoint(name: string): Promise<void>;
+  begin(settings: TransactionSettings): MaybePromise<void>;
+  commit(): MaybePromise<void>;
+  rollback(): MaybePromise<void>;
+  savepoint(name: string): MaybePromise<void>;
+  rollbackToSavepoint(name: string): MaybePromise<void>;
+  releaseSavepoint(name: string): MaybePromise<void>;
+  /**
+   * Begins a transaction and runs its first statement in one round trip, where the backend
+   * can (PostgreSQL, for statements it sends with the extended protocol). Calls `began` once
+   * the BEGIN has succeeded: when the statement then fails, the transaction is open (and, on
+   * PostgreSQL, aborted) like after a separate BEGIN. Returns `undefined` when this statement
+   * cannot go with the BEGIN; the caller then uses `begin()` and `executeQuery()`.
+   */
+  beginWith?<R>(settings: TransactionSettings, compiledQuery: CompiledQuery, began: () => void): Promise<QueryResult<R>> | undefined;
   /** True while a transaction is open on this connection. */
   readonly inTransaction: boolean;
 }

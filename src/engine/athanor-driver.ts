@@ -1,5 +1,13 @@
 import type { DatabaseConnection, Driver, TransactionSettings } from "kysely";
 import type { Backend, BackendConnection } from "../backends/backend.js";
+import { isPromise, type MaybePromise } from "../pool/maybe-promise.js";
+
+const DONE = Promise.resolve();
+
+/** Kysely expects promises; a step that finished without waiting gets one shared resolved promise. */
+function done(step: MaybePromise<void>): Promise<void> {
+  return isPromise(step) ? step : DONE;
+}
 
 /**
  * The Kysely driver every engine uses: checkouts come from the backend's pool and
@@ -15,35 +23,35 @@ export class AthanorDriver implements Driver {
   async init(): Promise<void> {}
 
   acquireConnection(): Promise<DatabaseConnection> {
-    return this.#backend.pool.acquire();
+    return Promise.resolve(this.#backend.pool.acquire());
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return (connection as BackendConnection).begin(settings);
+    return done((connection as BackendConnection).begin(settings));
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return (connection as BackendConnection).commit();
+    return done((connection as BackendConnection).commit());
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return (connection as BackendConnection).rollback();
+    return done((connection as BackendConnection).rollback());
   }
 
   savepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return (connection as BackendConnection).savepoint(name);
+    return done((connection as BackendConnection).savepoint(name));
   }
 
   rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return (connection as BackendConnection).rollbackToSavepoint(name);
+    return done((connection as BackendConnection).rollbackToSavepoint(name));
   }
 
   releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return (connection as BackendConnection).releaseSavepoint(name);
+    return done((connection as BackendConnection).releaseSavepoint(name));
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#backend.pool.release(connection as BackendConnection);
+    return done(this.#backend.pool.release(connection as BackendConnection));
   }
 
   destroy(): Promise<void> {

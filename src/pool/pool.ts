@@ -1,16 +1,18 @@
+import type { MaybePromise } from "./maybe-promise.js";
 import type { PoolStatus } from "./pool-status.js";
 
 /**
  * What every backend's pool provides. Connections are checked out with `acquire()` and
- * must be handed back with `release()`; `close()` drains and closes everything.
+ * must be handed back with `release()`; `close()` drains and closes everything. Each
+ * returns a plain value instead of a promise when it did not have to wait.
  */
 export interface Pool<C> {
   /** Checks a connection out, waiting at most `acquireTimeoutMillis`. */
-  acquire(): Promise<C>;
+  acquire(): MaybePromise<C>;
   /** Hands a connection back. A connection still inside a transaction is rolled back (or destroyed). */
-  release(connection: C): Promise<void>;
+  release(connection: C): MaybePromise<void>;
   /** Closes a checked-out connection instead of returning it (after a connection-level failure). */
-  destroy(connection: C): Promise<void>;
+  destroy(connection: C): MaybePromise<void>;
   /** Current counters. */
   status(): PoolStatus;
   /** Drains and closes every connection. Idempotent. */

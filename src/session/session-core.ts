@@ -1,5 +1,6 @@
-import type { DatabaseConnection, TransactionSettings } from "kysely";
+import type { CompiledQuery, DatabaseConnection, QueryResult, TransactionSettings } from "kysely";
 import type { Backend, BackendConnection } from "../backends/backend.js";
+import { isPromise, type MaybePromise } from "../pool/maybe-promise.js";
 import type { Instrumentation } from "../engine/instrumentation.js";
 import {
   AthanorError,
@@ -19,6 +20,9 @@ export type SessionState = "idle" | "active" | "aborted" | "closed";
 
 let nextSavepoint = 1;
 
+/** What `close()` returns when there was nothing to roll back: one shared, already resolved promise. */
+export const CLOSED: Promise<void> = Promise.resolve();
+
 /**
  * The state behind one session and its nested handles: the lazily begun transaction on
  * one pooled connection, nested savepoint frames, hooks, and the rules that keep one
@@ -30,10 +34,15 @@ export class SessionCore {
   readonly #settings: TransactionSettings;
   #connection: BackendConnection | undefined;
   #starting: Promise<BackendConnection> | undefined;
+  /** The result of a first statement that went in the same round trip as the BEGIN, until its caller takes it. */
+  #firstResult: QueryResult<unknown> | undefined;
   #closed = false;
   #abortedBy: Error | undefined;
+  /** Statements issued and not yet finished, waiting ones included. */
   #inFlight = 0;
-  #tail: Promise<void> | undefined;
+  /** True while one statement has the connection; the others wait in `#waiting`, in call order. */
+  #busy = false;
+  readonly #waiting: Array<() => void> = [];
   readonly #frames: NestedFrame[] = [];
   #afterCommit: SessionHook[] = [];
   #afterRollback: SessionHook[] = [];
@@ -59,33 +68,63 @@ export class SessionCore {
     return this.#connection !== undefined;
   }
 
-  /** Runs `consumer` with the session's connection, beginning the transaction on first use. */
-  async provide<T>(handleFrame: NestedFrame | undefined, consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
-    const frame = this.#enter(handleFrame);
+  /** Runs one compiled statement in the session's transaction, beginning it on first use. */
+  execute<R>(handleFrame: NestedFrame | undefined, compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    return this.provide(handleFrame, (connection) => connection.executeQuery<R>(compiledQuery), compiledQuery);
+  }
+
+  /**
+   * Runs `consumer` with the session's connection, beginning the transaction on first use.
+   * `statement` is what the consumer runs, when it is one compiled statement: the backend may
+   * then send it in the same round trip as the BEGIN, and the consumer is not called.
+   */
+  provide<T>(handleFrame: NestedFrame | undefined, consumer: (connection: DatabaseConnection) => Promise<T>, statement?: CompiledQuery): Promise<T> {
+    let frame: NestedFrame | undefined;
+    try {
+      frame = this.#enter(handleFrame);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // Counted from the call, not from when the connection is ready: a commit() issued right
     // after a statement that is still beginning the transaction must see it.
     this.#inFlight++;
-    // One statement at a time on the connection, in call order: node-postgres deprecates
-    // queueing a query on a client that is still running one.
-    const previous = this.#tail;
-    let finished!: () => void;
-    const turn = new Promise<void>((resolve) => (finished = resolve));
-    this.#tail = turn;
+    return this.#statement(frame, consumer, statement);
+  }
+
+  /**
+   * One statement at a time on the connection, in call order (node-postgres deprecates
+   * queueing a query on a client that is still running one). The common case, no statement
+   * running, takes the turn without a promise.
+   */
+  async #statement<T>(frame: NestedFrame | undefined, consumer: (connection: DatabaseConnection) => Promise<T>, statement: CompiledQuery | undefined): Promise<T> {
     try {
-      if (previous !== undefined) {
-        await previous;
+      if (this.#busy) {
+        await new Promise<void>((resolve) => this.#waiting.push(resolve));
         const abortedBy = frame?.abortedBy ?? this.#abortedBy;
         if (abortedBy !== undefined) throw new TransactionAbortedError(abortedMessage(abortedBy), { cause: abortedBy });
+      } else {
+        this.#busy = true;
       }
-      const connection = this.#connection ?? (await this.#start());
+      let connection = this.#connection;
+      if (connection === undefined) {
+        const started = this.#start(statement);
+        connection = isPromise(started) ? await started : started;
+        const first = this.#firstResult;
+        if (first !== undefined) {
+          // The statement went with the BEGIN.
+          this.#firstResult = undefined;
+          return first as T;
+        }
+      }
       return await consumer(connection);
     } catch (error) {
       if (isStatementError(error)) this.#abort(frame, error as Error);
       throw error;
     } finally {
       this.#inFlight--;
-      finished();
-      if (this.#tail === turn) this.#tail = undefined;
+      const next = this.#waiting.shift();
+      if (next !== undefined) next();
+      else this.#busy = false;
     }
   }
 
@@ -154,7 +193,8 @@ export class SessionCore {
     this.#connection = undefined;
     if (connection !== undefined) {
       try {
-        await connection.commit();
+        const committing = connection.commit();
+        if (isPromise(committing)) await committing;
       } catch (error) {
         if (error instanceof ConnectionLostError) {
           await this.#backend.pool.destroy(connection);
@@ -169,9 +209,11 @@ export class SessionCore {
         await this.#runHooks(this.#takeHooks().afterRollback, "afterRollback");
         throw error;
       }
-      await this.#backend.pool.release(connection);
+      const released = this.#backend.pool.release(connection);
+      if (isPromise(released)) await released;
     }
-    await this.#runHooks(this.#takeHooks().afterCommit, "afterCommit");
+    if (this.#afterCommit.length > 0) await this.#runHooks(this.#takeHooks().afterCommit, "afterCommit");
+    else this.#afterRollback = [];
   }
 
   async rollback(): Promise<void> {
@@ -180,9 +222,20 @@ export class SessionCore {
     await this.#rollbackConnection();
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    if (this.#closed) return CLOSED;
     this.#closed = true;
+    // Nothing begun and nothing registered (the common case after commit): nothing to wait for.
+    if (this.#starting === undefined && this.#connection === undefined && this.#afterRollback.length === 0) {
+      this.#abortedBy = undefined;
+      this.#frames.length = 0;
+      this.#afterCommit = [];
+      return CLOSED;
+    }
+    return this.#closeNow();
+  }
+
+  async #closeNow(): Promise<void> {
     if (this.#starting !== undefined) await this.#starting.catch(() => undefined);
     await this.#rollbackConnection();
   }
@@ -210,28 +263,95 @@ export class SessionCore {
     return handleFrame;
   }
 
-  #start(): Promise<BackendConnection> {
-    this.#starting ??= this.#begin().finally(() => {
-      this.#starting = undefined;
-    });
-    return this.#starting;
+  /**
+   * Checks a connection out and begins the transaction: synchronously when neither step has
+   * to wait (SQLite's common case), else through the promise kept in `#starting`, which
+   * `commit()` and `close()` wait for.
+   */
+  #start(first?: CompiledQuery): MaybePromise<BackendConnection> {
+    if (this.#starting !== undefined) return this.#starting;
+    this.#refuseSelfDeadlock();
+    const acquired = this.#backend.pool.acquire();
+    const started = isPromise(acquired)
+      ? acquired.then(
+          (connection) => this.#beginOn(connection, first),
+          (error: unknown) => {
+            this.#starting = undefined;
+            throw error;
+          },
+        )
+      : this.#beginOn(acquired, first);
+    // Still pending here whenever it is a promise: #adopt and #abandon clear it when it settles.
+    if (isPromise(started)) this.#starting = started;
+    return started;
   }
 
-  async #begin(): Promise<BackendConnection> {
-    this.#refuseSelfDeadlock();
-    const connection = await this.#backend.pool.acquire();
+  #beginOn(connection: BackendConnection, first: CompiledQuery | undefined): MaybePromise<BackendConnection> {
+    if (first !== undefined && connection.beginWith !== undefined) {
+      let began = false;
+      const pipelined = connection.beginWith(this.#settings, first, () => {
+        began = true;
+      });
+      if (pipelined !== undefined) {
+        return pipelined.then(
+          (result) => {
+            const adopted = this.#adopt(connection);
+            if (!isPromise(adopted)) this.#firstResult = result;
+            return adopted;
+          },
+          (error: unknown) => (began ? this.#adoptAborted(connection, error) : this.#abandon(connection, error, false)),
+        );
+      }
+    }
+    let beginning: MaybePromise<void>;
     try {
-      await connection.begin(this.#settings);
+      beginning = connection.begin(this.#settings);
     } catch (error) {
-      await this.#backend.pool.release(connection);
-      throw error;
+      return this.#abandon(connection, error, false);
     }
-    if (this.#closed) {
-      await this.#backend.pool.release(connection);
-      throw new SessionClosedError();
-    }
+    if (!isPromise(beginning)) return this.#adopt(connection);
+    return beginning.then(
+      () => this.#adopt(connection),
+      (error: unknown) => this.#abandon(connection, error, false),
+    );
+  }
+
+  #adopt(connection: BackendConnection): MaybePromise<BackendConnection> {
+    this.#starting = undefined;
+    if (this.#closed) return this.#abandon(connection, new SessionClosedError(), true);
     this.#connection = connection;
     return connection;
+  }
+
+  /** BEGIN succeeded and the statement sent with it failed: the transaction is the session's (aborted), and the error is the statement's. */
+  #adoptAborted(connection: BackendConnection, error: unknown): Promise<never> {
+    this.#starting = undefined;
+    if (this.#closed) return this.#abandon(connection, error, true);
+    this.#connection = connection;
+    return Promise.reject(error);
+  }
+
+  /**
+   * Gives back a connection the session will not keep. With `began`, a transaction is open on
+   * it, though its client may not know yet (the server's ReadyForQuery can still be on the
+   * way): it is rolled back first, and destroyed if that fails.
+   */
+  async #abandon(connection: BackendConnection, error: unknown, began: boolean): Promise<never> {
+    try {
+      if (began) {
+        try {
+          await connection.rollback();
+        } catch {
+          await this.#backend.pool.destroy(connection);
+          throw error;
+        }
+      }
+      await this.#backend.pool.release(connection);
+    } finally {
+      // After the awaits: when #start() made this promise its `#starting`, that assignment came first.
+      this.#starting = undefined;
+    }
+    throw error;
   }
 
   /**

@@ -3,8 +3,8 @@ import type { KyselyProps } from "kysely";
 import type { Engine } from "../engine/engine.js";
 import { EngineDisposedError, NoCurrentSessionError } from "../errors.js";
 import { retryDelayMillis, shouldRetry } from "./retry-policy.js";
-import { Session } from "./session.js";
-import { SessionCore } from "./session-core.js";
+import { Session, type SessionParts } from "./session.js";
+import { CLOSED, SessionCore } from "./session-core.js";
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from "./session-options.js";
 
 /**
@@ -71,11 +71,14 @@ function makeFactory<DB>(
   cores: WeakMap<Session<DB>, SessionCore>,
 ): SessionFactory<DB> {
   const { backend, internals } = engine;
-  const props: KyselyProps = {
-    config: { dialect: internals.dialect },
-    driver: internals.driver,
-    dialect: internals.dialect,
-    executor: engine.db.getExecutor(),
+  const executor = engine.db.getExecutor();
+  const props: KyselyProps = { config: { dialect: internals.dialect }, driver: internals.driver, dialect: internals.dialect, executor };
+  const parts: SessionParts = {
+    props,
+    compiler: internals.dialect.createQueryCompiler(),
+    adapter: executor.adapter,
+    plugins: executor.plugins,
+    capabilities: backend.capabilities,
   };
 
   const openWith = (options: ResolvedSessionOptions): Session<DB> => {
@@ -87,7 +90,7 @@ function makeFactory<DB>(
       { isolationLevel: options.isolationLevel, accessMode: options.readOnly ? "read only" : undefined },
       enclosing === undefined ? undefined : cores.get(enclosing),
     );
-    const session = new Session<DB>(core, undefined, props, backend.capabilities);
+    const session = new Session<DB>(core, undefined, parts);
     cores.set(session, core);
     return session;
   };
@@ -95,11 +98,25 @@ function makeFactory<DB>(
   const runOnce = async <T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> => {
     const session = openWith(options);
     try {
-      const result = await storage.run(session, () => fn(session));
+      const result = await storage.run(session, fn, session);
       if (options.autoCommit) await session.commit();
       return result;
     } finally {
-      await session.close();
+      // Usually already settled (nothing left after commit): awaited only when it has work.
+      const closing = session.close();
+      if (closing !== CLOSED) await closing;
+    }
+  };
+
+  const runWithRetry = async <T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions, retry: NonNullable<ResolvedSessionOptions["retry"]>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await runOnce(fn, options);
+      } catch (error) {
+        if (!shouldRetry(error, attempt, retry)) throw error;
+        internals.instrumentation.info("retry", `attempt ${attempt} of ${retry.maxAttempts} failed with ${(error as { code?: string }).code}; retrying`);
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMillis(attempt, retry)));
+      }
     }
   };
 
@@ -107,18 +124,14 @@ function makeFactory<DB>(
     engine,
     defaults,
     open: (options) => openWith(resolveSessionOptions(options, defaults)),
-    async run(fn, options) {
-      const resolved = options === undefined ? defaults : resolveSessionOptions(options, defaults);
-      const retry = resolved.retry;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await runOnce(fn, resolved);
-        } catch (error) {
-          if (retry === undefined || !shouldRetry(error, attempt, retry)) throw error;
-          internals.instrumentation.info("retry", `attempt ${attempt} of ${retry.maxAttempts} failed with ${(error as { code?: string }).code}; retrying`);
-          await new Promise((resolve) => setTimeout(resolve, retryDelayMillis(attempt, retry)));
-        }
+    run(fn, options) {
+      let resolved: ResolvedSessionOptions;
+      try {
+        resolved = options === undefined ? defaults : resolveSessionOptions(options, defaults);
+      } catch (error) {
+        return Promise.reject(error);
       }
+      return resolved.retry === undefined ? runOnce(fn, resolved) : runWithRetry(fn, resolved, resolved.retry);
     },
     current() {
       const session = storage.getStore();

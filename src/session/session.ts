@@ -2,8 +2,11 @@ import {
   Kysely,
   type ConnectionBuilder,
   type ControlledTransactionBuilder,
+  type DialectAdapter,
   type Insertable,
+  type KyselyPlugin,
   type KyselyProps,
+  type QueryCompiler,
   type TransactionBuilder,
 } from "kysely";
 import { NotSupportedError } from "../errors.js";
@@ -11,6 +14,16 @@ import type { BackendCapabilities } from "../backends/backend-capabilities.js";
 import { insertMany, type InsertManyOptions, type InsertManyResult } from "./insert-many.js";
 import type { NestedFrame, SessionHook } from "./nested-frame.js";
 import type { SessionCore, SessionState } from "./session-core.js";
+import { SessionQueryExecutor } from "./session-executor.js";
+
+/** What every session of one factory shares: made once per factory, not per session. */
+export interface SessionParts {
+  readonly props: KyselyProps;
+  readonly compiler: QueryCompiler;
+  readonly adapter: DialectAdapter;
+  readonly plugins: readonly KyselyPlugin[];
+  readonly capabilities: BackendCapabilities;
+}
 
 /**
  * A unit of work: a Kysely you can commit. Every Kysely query built from it runs in the
@@ -29,21 +42,23 @@ import type { SessionCore, SessionState } from "./session-core.js";
 export class Session<DB> extends Kysely<DB> {
   readonly #core: SessionCore;
   readonly #frame: NestedFrame | undefined;
-  readonly #props: KyselyProps;
-  readonly #capabilities: BackendCapabilities;
+  readonly #parts: SessionParts;
 
   /** @internal Sessions are made by a session factory. */
-  constructor(core: SessionCore, frame: NestedFrame | undefined, props: KyselyProps, capabilities: BackendCapabilities) {
+  constructor(core: SessionCore, frame: NestedFrame | undefined, parts: SessionParts) {
     super({
-      ...props,
-      executor: props.executor.withConnectionProvider({
-        provideConnection: (consumer) => core.provide(frame, consumer),
-      }),
+      ...parts.props,
+      executor: new SessionQueryExecutor(
+        parts.compiler,
+        parts.adapter,
+        { provideConnection: (consumer) => core.provide(frame, consumer) },
+        (compiledQuery) => core.execute(frame, compiledQuery),
+        parts.plugins,
+      ),
     });
     this.#core = core;
     this.#frame = frame;
-    this.#props = props;
-    this.#capabilities = capabilities;
+    this.#parts = parts;
   }
 
   /** `idle` (no transaction yet), `active`, `aborted` (a statement failed: roll back) or `closed`. */
@@ -82,7 +97,7 @@ export class Session<DB> extends Kysely<DB> {
    * ```
    */
   nested<T>(fn: (session: Session<DB>) => Promise<T>): Promise<T> {
-    return this.#core.nested(this.#frame, fn, (frame) => new Session<DB>(this.#core, frame, this.#props, this.#capabilities));
+    return this.#core.nested(this.#frame, fn, (frame) => new Session<DB>(this.#core, frame, this.#parts));
   }
 
   /** Runs `hook` after the transaction commits (not if it rolls back). Hook errors are reported as engine `error` events. */
@@ -105,7 +120,7 @@ export class Session<DB> extends Kysely<DB> {
    * ```
    */
   insertMany<T extends keyof DB & string>(table: T, rows: readonly Insertable<DB[T]>[], options?: InsertManyOptions): Promise<InsertManyResult> {
-    return insertMany(this, table, rows as readonly Record<string, unknown>[], this.#capabilities.maxParameters, options);
+    return insertMany(this, table, rows as readonly Record<string, unknown>[], this.#parts.capabilities.maxParameters, options);
   }
 
   override async [Symbol.asyncDispose](): Promise<void> {

@@ -33,10 +33,13 @@ export function deferred<T = void>(): Deferred<T> {
   return { promise, resolve };
 }
 
-/** Resolves with the error a promise rejects with; fails the test when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<Error> {
+/**
+ * Resolves with the error a promise rejects with; fails the test when it resolves. Also
+ * takes a function, for steps that may throw synchronously (a backend's `MaybePromise` steps).
+ */
+export async function rejection(promise: Promise<unknown> | (() => unknown)): Promise<Error> {
   try {
-    await promise;
+    await (typeof promise === "function" ? promise() : promise);
   } catch (error) {
     return error as Error;
   }

@@ -9,6 +9,11 @@ interface Relay {
   mode: RelayMode;
 }
 
+/** Counters shared by a proxy's relays. */
+interface Traffic {
+  clientChunks: number;
+}
+
 /**
  * A TCP proxy on 127.0.0.1 (random port) between a pool and PostgreSQL that can turn the
  * connections it relays into half-open ones: the server's bytes and its close stop reaching
@@ -30,23 +35,26 @@ export class HalfOpenProxy {
   readonly port: number;
   readonly #server: Server;
   readonly #relays: Set<Relay>;
+  readonly #traffic: Traffic;
 
-  private constructor(server: Server, port: number, relays: Set<Relay>) {
+  private constructor(server: Server, port: number, relays: Set<Relay>, traffic: Traffic) {
     this.#server = server;
     this.port = port;
     this.#relays = relays;
+    this.#traffic = traffic;
   }
 
   static async start(targetHost: string, targetPort: number): Promise<HalfOpenProxy> {
     const relays = new Set<Relay>();
-    const server = createServer((client) => relays.add(relay(client, connect(targetPort, targetHost), relays)));
+    const traffic: Traffic = { clientChunks: 0 };
+    const server = createServer((client) => relays.add(relay(client, connect(targetPort, targetHost), relays, traffic)));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());
     });
     const address = server.address();
     if (address === null || typeof address === "string") throw new Error("the proxy did not get a TCP port");
-    return new HalfOpenProxy(server, address.port, relays);
+    return new HalfOpenProxy(server, address.port, relays, traffic);
   }
 
   /** `url` with host and port replaced by the proxy's. */
@@ -55,6 +63,14 @@ export class HalfOpenProxy {
     parsed.hostname = "127.0.0.1";
     parsed.port = String(this.port);
     return parsed.toString();
+  }
+
+  /**
+   * Chunks of bytes received from clients so far. A client that waits for each answer before
+   * writing again (pg outside its pipeline mode) sends one chunk per round trip.
+   */
+  get clientChunks(): number {
+    return this.#traffic.clientChunks;
   }
 
   /** Connections currently relayed. */
@@ -91,9 +107,10 @@ export class HalfOpenProxy {
   }
 }
 
-function relay(client: Socket, upstream: Socket, relays: Set<Relay>): Relay {
+function relay(client: Socket, upstream: Socket, relays: Set<Relay>, traffic: Traffic): Relay {
   const state: Relay = { client, upstream, mode: "relay" };
   client.on("data", (chunk) => {
+    traffic.clientChunks++;
     if (state.mode === "relay") upstream.write(chunk);
     else if (state.mode === "half-open") cut(state);
   });

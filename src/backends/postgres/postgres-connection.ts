@@ -6,7 +6,7 @@ import { StatementCache } from "../statement-cache.js";
 import type { Instrumentation } from "../../engine/instrumentation.js";
 import type { BackendConnection } from "../backend.js";
 import { mapPostgresError } from "./postgres-error-mapper.js";
-import { queryNamed } from "./postgres-named-query.js";
+import { queryNamed, type PipelinedBegin } from "./postgres-named-query.js";
 
 const PREPARABLE = new Set(["SelectQueryNode", "InsertQueryNode", "UpdateQueryNode", "DeleteQueryNode", "MergeQueryNode"]);
 const AFFECTS_ROWS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
@@ -17,6 +17,21 @@ type TxStatus = "I" | "T" | "E" | null;
 interface ClientInternals {
   getTransactionStatus?: () => TxStatus;
   connection?: { parsedStatements: Record<string, string>; submittedNamedStatements?: Record<string, string> };
+}
+
+/** `begin`, with the isolation level and access mode of `settings`. */
+function beginStatement(settings: TransactionSettings): string {
+  let sql = "begin";
+  if (settings.isolationLevel !== undefined) sql += ` isolation level ${settings.isolationLevel}`;
+  if (settings.accessMode !== undefined) sql += ` ${settings.accessMode}`;
+  return sql;
+}
+
+/** `client.query(sql)` through pg's callback form: one promise instead of pg's two. */
+function simpleQuery(client: pg.ClientBase, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    client.query(sql, (error: Error | undefined) => (error ? reject(error) : resolve()));
+  });
 }
 
 /**
@@ -59,23 +74,54 @@ export class PostgresConnection implements BackendConnection {
     return status === "T" || status === "E";
   }
 
-  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    return this.#execute<R>(compiledQuery, undefined);
+  }
+
+  /**
+   * Begins a transaction and runs its first statement in one round trip (see
+   * {@link BackendConnection.beginWith}). Only for statements sent with the extended protocol
+   * anyway (prepared, or with parameters); `undefined` for the others, which may hold several
+   * statements and must go through the simple protocol after a separate BEGIN.
+   */
+  beginWith<R>(settings: TransactionSettings, compiledQuery: CompiledQuery, began: () => void): Promise<QueryResult<R>> | undefined {
+    if (!this.#prepares(compiledQuery) && compiledQuery.parameters.length === 0) return undefined;
+    const sql = beginStatement(settings);
+    const tracing = this.#instrumentation.tracingQueries;
+    const startedAt = tracing ? performance.now() : 0;
+    return this.#execute<R>(compiledQuery, {
+      sql,
+      began: () => {
+        if (tracing) this.#instrumentation.query(sql, [], startedAt, undefined);
+        began();
+      },
+    });
+  }
+
+  async #execute<R>(compiledQuery: CompiledQuery, begin: PipelinedBegin | undefined): Promise<QueryResult<R>> {
     const { sql, parameters } = compiledQuery;
     const tracing = this.#instrumentation.tracingQueries;
     const startedAt = tracing ? performance.now() : 0;
-    const prepare = this.#cacheSize > 0 && (PREPARABLE.has(compiledQuery.query.kind) || parameters.length > 0);
     // Read before sending: pg rejects a failed query before the server reports the transaction state.
-    const autocommit = this.transactionStatus === "I";
+    const autocommit = begin === undefined && this.transactionStatus === "I";
+    const name = this.#prepares(compiledQuery) ? this.#nameFor(sql) : undefined;
     try {
       let result: pg.QueryResult;
       try {
-        result = await this.#send(sql, parameters, prepare);
+        result = await this.#send(sql, parameters, name, begin);
       } catch (error) {
+        this.#sendFailed(error, sql, name);
         // A cached statement whose result columns changed (ALTER TABLE under `select *`) fails
         // with 0A000 before it runs. Outside a transaction nothing happened and nothing was
         // aborted, so it is run once more under a fresh name; inside one, the error stands.
-        if (!prepare || !autocommit || (error as { code?: unknown }).code !== STALE_PLAN) throw error;
-        result = await this.#send(sql, parameters, prepare);
+        if (name === undefined || !autocommit || (error as { code?: unknown }).code !== STALE_PLAN) throw error;
+        const retryName = this.#nameFor(sql);
+        try {
+          result = await this.#send(sql, parameters, retryName, undefined);
+        } catch (retryError) {
+          this.#sendFailed(retryError, sql, retryName);
+          throw retryError;
+        }
       }
       if (tracing) this.#instrumentation.query(sql, parameters, startedAt, result.rowCount ?? undefined);
       if (AFFECTS_ROWS.has(result.command) && result.rowCount !== null) {
@@ -83,27 +129,35 @@ export class PostgresConnection implements BackendConnection {
       }
       return { rows: result.rows ?? [] };
     } catch (error) {
-      const mapped = mapPostgresError(error);
-      if (mapped instanceof ConnectionLostError) this.broken = true;
-      if (tracing) this.#instrumentation.query(sql, parameters, startedAt, undefined, mapped);
-      this.#instrumentation.error(mapped, sql);
-      throw mapped;
+      throw this.#failed(error, sql, parameters, startedAt, tracing);
     }
   }
 
-  async #send(sql: string, parameters: readonly unknown[], prepare: boolean): Promise<pg.QueryResult> {
-    if (!prepare) return this.client.query(sql, parameters as unknown[]);
-    const name = this.#nameFor(sql);
-    try {
-      return await queryNamed(this.client, this.#Query, name, sql, parameters as unknown[]);
-    } catch (error) {
-      // As pg's own promise does: a stack that leads back to the application, not to the socket.
-      if (error instanceof Error) Error.captureStackTrace(error);
-      // After a server-side failure (a failed parse, a stale plan) the statement may or may not
-      // exist on the server: a fresh name next time is always safe.
-      if (mapPostgresError(error) instanceof DatabaseError) this.#forget(sql, name);
-      throw error;
-    }
+  /** Sent as a named prepared statement: Kysely's DML, and anything with parameters (unless `prepareStatements` is off). */
+  #prepares(compiledQuery: CompiledQuery): boolean {
+    return this.#cacheSize > 0 && (PREPARABLE.has(compiledQuery.query.kind) || compiledQuery.parameters.length > 0);
+  }
+
+  /** One statement: prepared under `name`, or unnamed when `name` is undefined; with `begin` in front of it. */
+  #send(sql: string, parameters: readonly unknown[], name: string | undefined, begin: PipelinedBegin | undefined): Promise<pg.QueryResult> {
+    if (name === undefined && begin === undefined) return this.client.query(sql, parameters as unknown[]);
+    return queryNamed(this.client, this.#Query, name, sql, parameters as unknown[], begin);
+  }
+
+  #sendFailed(error: unknown, sql: string, name: string | undefined): void {
+    // As pg's own promise does: a stack that leads back to the application, not to the socket.
+    if (error instanceof Error) Error.captureStackTrace(error);
+    // After a server-side failure (a failed parse, a stale plan) the statement may or may not
+    // exist on the server: a fresh name next time is always safe.
+    if (name !== undefined && mapPostgresError(error) instanceof DatabaseError) this.#forget(sql, name);
+  }
+
+  #failed(error: unknown, sql: string, parameters: readonly unknown[], startedAt: number, tracing: boolean): Error {
+    const mapped = mapPostgresError(error);
+    if (mapped instanceof ConnectionLostError) this.broken = true;
+    if (tracing) this.#instrumentation.query(sql, parameters, startedAt, undefined, mapped);
+    this.#instrumentation.error(mapped, sql);
+    return mapped;
   }
 
   // eslint-disable-next-line require-yield
@@ -116,22 +170,16 @@ export class PostgresConnection implements BackendConnection {
     const tracing = this.#instrumentation.tracingQueries;
     const startedAt = tracing ? performance.now() : 0;
     try {
-      await this.client.query(sql);
+      await simpleQuery(this.client, sql);
       if (tracing) this.#instrumentation.query(sql, [], startedAt, undefined);
     } catch (error) {
-      const mapped = mapPostgresError(error);
-      if (mapped instanceof ConnectionLostError) this.broken = true;
-      if (tracing) this.#instrumentation.query(sql, [], startedAt, undefined, mapped);
-      this.#instrumentation.error(mapped, sql);
-      throw mapped;
+      if (error instanceof Error) Error.captureStackTrace(error);
+      throw this.#failed(error, sql, [], startedAt, tracing);
     }
   }
 
   begin(settings: TransactionSettings): Promise<void> {
-    let sql = "begin";
-    if (settings.isolationLevel !== undefined) sql += ` isolation level ${settings.isolationLevel}`;
-    if (settings.accessMode !== undefined) sql += ` ${settings.accessMode}`;
-    return this.execute(sql);
+    return this.execute(beginStatement(settings));
   }
 
   commit(): Promise<void> {

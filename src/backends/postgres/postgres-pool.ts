@@ -4,6 +4,7 @@ import type { DisconnectReason } from "../../engine/engine-events.js";
 import type { ResolvedEngineOptions } from "../../engine/engine-options.js";
 import type { Instrumentation } from "../../engine/instrumentation.js";
 import { captureSite, CheckoutTracker, NO_SITE } from "../../pool/checkout-tracker.js";
+import type { MaybePromise } from "../../pool/maybe-promise.js";
 import type { Pool } from "../../pool/pool.js";
 import { formatPoolStatus, type PoolStatus } from "../../pool/pool-status.js";
 import { PostgresConnection } from "./postgres-connection.js";
@@ -69,7 +70,7 @@ export class PostgresPool implements Pool<PostgresConnection> {
     for (;;) {
       let client: pg.PoolClient;
       try {
-        client = await this.#pool.connect();
+        client = await this.#connect();
       } catch (error) {
         const mapped = this.#acquireError(error);
         this.#instrumentation.error(mapped, undefined);
@@ -91,28 +92,43 @@ export class PostgresPool implements Pool<PostgresConnection> {
     }
   }
 
-  async release(connection: PostgresConnection): Promise<void> {
+  /** `pg.Pool#connect` through its callback: one promise instead of pg-pool's two. */
+  #connect(): Promise<pg.PoolClient> {
+    return new Promise((resolve, reject) => {
+      this.#pool.connect((error, client) => (error !== undefined && error !== null ? reject(error) : resolve(client!)));
+    });
+  }
+
+  /** Checks a connection back in; returns a promise only when it must first roll back or deallocate statements. */
+  release(connection: PostgresConnection): MaybePromise<void> {
     if (!this.#tracker.checkin(connection)) return;
     this.#instrumentation.emit("checkin", { connectionId: connection.id });
     if (connection.broken) return this.#discard(connection, "error");
-    if (connection.inTransaction) {
-      this.#instrumentation.warn("dirty", `connection ${connection.id} was returned inside an open transaction; rolling it back`);
-      try {
-        await connection.rollback();
-      } catch {
-        return this.#discard(connection, "dirty");
-      }
+    if (connection.inTransaction) return this.#releaseDirty(connection);
+    return this.#returnToPool(connection);
+  }
+
+  async #releaseDirty(connection: PostgresConnection): Promise<void> {
+    this.#instrumentation.warn("dirty", `connection ${connection.id} was returned inside an open transaction; rolling it back`);
+    try {
+      await connection.rollback();
+    } catch {
+      return this.#discard(connection, "dirty");
     }
+    await this.#returnToPool(connection);
+  }
+
+  #returnToPool(connection: PostgresConnection): MaybePromise<void> {
     if (this.#expired(connection)) return this.#discard(connection, "recycle");
     const { size, overflowIdleMillis } = this.#options.pool;
     if (overflowIdleMillis === 0 && this.#pool.totalCount > size && this.#pool.waitingCount === 0) {
       return this.#discard(connection, "overflow");
     }
-    if (connection.hasEvictedStatements) await connection.deallocateEvicted();
+    if (connection.hasEvictedStatements) return connection.deallocateEvicted().then(() => connection.client.release());
     connection.client.release();
   }
 
-  async destroy(connection: PostgresConnection): Promise<void> {
+  destroy(connection: PostgresConnection): void {
     if (!this.#tracker.checkin(connection)) return;
     this.#instrumentation.emit("checkin", { connectionId: connection.id });
     this.#discard(connection, "error");

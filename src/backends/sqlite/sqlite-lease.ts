@@ -1,6 +1,7 @@
 import type { CompiledQuery, QueryResult, TransactionSettings } from "kysely";
 import { NotSupportedError, TransactionStateError } from "../../errors.js";
 import type { BackendConnection } from "../backend.js";
+import type { MaybePromise } from "../../pool/maybe-promise.js";
 import { quoteIdentifier } from "../quote-identifier.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 import type { SqlitePool } from "./sqlite-pool.js";
@@ -50,16 +51,23 @@ export class SqliteLease implements BackendConnection {
     throw new NotSupportedError("streaming queries are not supported by Athanor's SQLite backend yet; page with limit/offset or keyset");
   }
 
-  async begin(settings: TransactionSettings): Promise<void> {
+  /** Pins the connection for a transaction; returns a promise only when it has to wait for the writer or a reader. */
+  begin(settings: TransactionSettings): MaybePromise<void> {
     if (this.#pinned !== undefined) throw new TransactionStateError("a transaction is already open on this connection");
     // SQLite transactions are always serializable; the isolation level needs no statement.
-    if (settings.accessMode === "read only" && !this.#pool.shared) {
-      const reader = await this.#pool.takeReader();
-      this.#pin(reader, false);
-      this.#run(reader, "begin", () => this.#pool.returnReader(reader));
-      return;
-    }
-    const writer = await this.#pool.lockWriter();
+    if (settings.accessMode === "read only" && !this.#pool.shared) return this.#beginOnReader();
+    const writer = this.#pool.lockWriterNow();
+    if (writer === undefined) return this.#pool.lockWriter().then((locked) => this.#beginOnWriter(locked, settings));
+    this.#beginOnWriter(writer, settings);
+  }
+
+  async #beginOnReader(): Promise<void> {
+    const reader = await this.#pool.takeReader();
+    this.#pin(reader, false);
+    this.#run(reader, "begin", () => this.#pool.returnReader(reader));
+  }
+
+  #beginOnWriter(writer: SqliteConnection, settings: TransactionSettings): void {
     this.#pin(writer, true);
     if (settings.accessMode !== "read only") {
       this.#run(writer, "begin immediate", () => this.#pool.unlockWriter());
@@ -72,7 +80,7 @@ export class SqliteLease implements BackendConnection {
     this.#queryOnly = true;
   }
 
-  async commit(): Promise<void> {
+  commit(): void {
     const connection = this.#require();
     try {
       connection.exec("commit");
@@ -89,7 +97,7 @@ export class SqliteLease implements BackendConnection {
   }
 
   /** Rolls back; a no-op when no transaction is open (Kysely rolls back after a failed COMMIT, which already ended it). */
-  async rollback(): Promise<void> {
+  rollback(): void {
     const connection = this.#pinned;
     if (connection === undefined) return;
     try {
@@ -99,20 +107,20 @@ export class SqliteLease implements BackendConnection {
     }
   }
 
-  async savepoint(name: string): Promise<void> {
+  savepoint(name: string): void {
     this.#require().exec(`savepoint ${quoteIdentifier(name)}`);
   }
 
-  async rollbackToSavepoint(name: string): Promise<void> {
+  rollbackToSavepoint(name: string): void {
     this.#require().exec(`rollback to savepoint ${quoteIdentifier(name)}`);
   }
 
-  async releaseSavepoint(name: string): Promise<void> {
+  releaseSavepoint(name: string): void {
     this.#require().exec(`release savepoint ${quoteIdentifier(name)}`);
   }
 
   /** Returns the lease: a transaction still open is rolled back, never left for the next user. */
-  async end(): Promise<void> {
+  end(): void {
     const connection = this.#pinned;
     if (connection === undefined) return;
     this.#pool.warnDirty(connection);

@@ -67,7 +67,7 @@ export class SqlitePool implements Pool<SqliteLease> {
     return this.#closing !== undefined;
   }
 
-  async acquire(): Promise<SqliteLease> {
+  acquire(): SqliteLease {
     if (this.#closing !== undefined) throw new EngineDisposedError();
     // Leases are reused: a new one per statement costs an allocation plus an entry in Kysely's
     // WeakSet of known connections for the GC to clear, about a tenth of a point select.
@@ -76,14 +76,16 @@ export class SqlitePool implements Pool<SqliteLease> {
     return lease;
   }
 
-  async release(lease: SqliteLease): Promise<void> {
-    await lease.end();
-    this.#recycle(lease);
+  release(lease: SqliteLease): void {
+    try {
+      lease.end();
+    } finally {
+      this.#recycle(lease);
+    }
   }
 
-  async destroy(lease: SqliteLease): Promise<void> {
-    await lease.end();
-    this.#recycle(lease);
+  destroy(lease: SqliteLease): void {
+    this.release(lease);
   }
 
   #recycle(lease: SqliteLease): void {
@@ -115,6 +117,17 @@ export class SqlitePool implements Pool<SqliteLease> {
       const granted = await this.#writerMutex.acquire(this.#options.pool.acquireTimeoutMillis);
       if (!granted) throw this.#timeoutError("the writer connection");
     }
+    try {
+      return this.writer();
+    } catch (error) {
+      this.#writerMutex.release();
+      throw error;
+    }
+  }
+
+  /** The writer, locked, when it is free right now; `undefined` when someone holds it. */
+  lockWriterNow(): SqliteConnection | undefined {
+    if (!this.#writerMutex.tryAcquire()) return undefined;
     try {
       return this.writer();
     } catch (error) {
