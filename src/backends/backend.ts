@@ -28,6 +28,11 @@ export interface BackendConnection extends DatabaseConnection {
    * cannot go with the BEGIN; the caller then uses `begin()` and `executeQuery()`.
    */
   beginWith?<R>(settings: TransactionSettings, compiledQuery: CompiledQuery, began: () => void): Promise<QueryResult<R>> | undefined;
+  /**
+   * Runs a statement at once, without a promise, where the backend can (SQLite, inside a
+   * transaction): sessions use it to spare two promises per statement.
+   */
+  executeNow?<R>(compiledQuery: CompiledQuery): QueryResult<R>;
   /** True while a transaction is open on this connection. */
   readonly inTransaction: boolean;
 }

@@ -20,8 +20,11 @@ export type SessionState = "idle" | "active" | "aborted" | "closed";
 
 let nextSavepoint = 1;
 
-/** What `close()` returns when there was nothing to roll back: one shared, already resolved promise. */
-export const CLOSED: Promise<void> = Promise.resolve();
+/**
+ * What `commit()` and `close()` return when they finished without waiting: one shared,
+ * already resolved promise (callers on the hot path compare with it to skip an await).
+ */
+export const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * The state behind one session and its nested handles: the lazily begun transaction on
@@ -48,6 +51,8 @@ export class SessionCore {
   #afterRollback: SessionHook[] = [];
 
   readonly #enclosing: SessionCore | undefined;
+  /** The `Session` this core backs (set by the factory right after both are made). */
+  session: unknown;
 
   /** @param enclosing the session of the async context this one was opened in, if any (`sessions.run()` inside `sessions.run()`). */
   constructor(backend: Backend, instrumentation: Instrumentation, settings: TransactionSettings, enclosing?: SessionCore) {
@@ -97,8 +102,10 @@ export class SessionCore {
    * running, takes the turn without a promise.
    */
   async #statement<T>(frame: NestedFrame | undefined, consumer: (connection: DatabaseConnection) => Promise<T>, statement: CompiledQuery | undefined): Promise<T> {
+    let synchronous = true;
     try {
       if (this.#busy) {
+        synchronous = false;
         await new Promise<void>((resolve) => this.#waiting.push(resolve));
         const abortedBy = frame?.abortedBy ?? this.#abortedBy;
         if (abortedBy !== undefined) throw new TransactionAbortedError(abortedMessage(abortedBy), { cause: abortedBy });
@@ -108,6 +115,7 @@ export class SessionCore {
       let connection = this.#connection;
       if (connection === undefined) {
         const started = this.#start(statement);
+        if (isPromise(started)) synchronous = false;
         connection = isPromise(started) ? await started : started;
         const first = this.#firstResult;
         if (first !== undefined) {
@@ -116,17 +124,26 @@ export class SessionCore {
           return first as T;
         }
       }
+      if (statement !== undefined && connection.executeNow !== undefined) return connection.executeNow(statement) as T;
+      synchronous = false;
       return await consumer(connection);
     } catch (error) {
       if (isStatementError(error)) this.#abort(frame, error as Error);
       throw error;
     } finally {
-      this.#inFlight--;
+      // A statement that ran at once (SQLite) still counts as running until its caller can
+      // see the result, so commit() issued in the same tick is refused as on PostgreSQL.
+      if (synchronous) void SETTLED.then(this.#settled);
+      else this.#inFlight--;
       const next = this.#waiting.shift();
       if (next !== undefined) next();
       else this.#busy = false;
     }
   }
+
+  readonly #settled = (): void => {
+    this.#inFlight--;
+  };
 
   /** A SAVEPOINT around `fn`: a throw inside rolls back only the block. */
   async nested<T, H>(handleFrame: NestedFrame | undefined, fn: (handle: H) => Promise<T>, makeHandle: (frame: NestedFrame) => H): Promise<T> {
@@ -182,7 +199,27 @@ export class SessionCore {
     return frame;
   }
 
-  async commit(): Promise<void> {
+  commit(): Promise<void> {
+    if (
+      this.#closed ||
+      this.#frames.length > 0 ||
+      this.#inFlight > 0 ||
+      this.#starting !== undefined ||
+      this.#abortedBy !== undefined ||
+      this.#afterCommit.length > 0 ||
+      this.#afterRollback.length > 0
+    ) {
+      return this.#commitChecked();
+    }
+    // The common case: nothing to refuse, wait for or run afterwards. On SQLite it ends
+    // without a promise of its own.
+    const connection = this.#connection;
+    if (connection === undefined) return SETTLED;
+    const ending = this.#commitConnection(connection);
+    return isPromise(ending) ? ending : SETTLED;
+  }
+
+  async #commitChecked(): Promise<void> {
     this.#assertOpen();
     this.#assertSettled("commit()");
     if (this.#starting !== undefined) await this.#starting.catch(() => undefined);
@@ -190,30 +227,42 @@ export class SessionCore {
       throw new TransactionAbortedError(`cannot commit: ${abortedMessage(this.#abortedBy)}`, { cause: this.#abortedBy });
     }
     const connection = this.#connection;
+    if (connection !== undefined) await this.#commitConnection(connection);
+    const { afterCommit } = this.#takeHooks();
+    if (afterCommit.length > 0) await this.#runHooks(afterCommit, "afterCommit");
+  }
+
+  /** COMMIT, then the connection goes back to the pool. */
+  #commitConnection(connection: BackendConnection): MaybePromise<void> {
     this.#connection = undefined;
-    if (connection !== undefined) {
-      try {
-        const committing = connection.commit();
-        if (isPromise(committing)) await committing;
-      } catch (error) {
-        if (error instanceof ConnectionLostError) {
-          await this.#backend.pool.destroy(connection);
-          this.#dropHooks();
-          throw new CommitOutcomeUnknownError(
-            "the connection was lost while COMMIT was in flight: the transaction may or may not have been committed (not retried)",
-            { cause: error },
-          );
-        }
-        // The database refused the commit (e.g. serialization failure at commit time): it is rolled back.
-        await this.#backend.pool.release(connection);
-        await this.#runHooks(this.#takeHooks().afterRollback, "afterRollback");
-        throw error;
-      }
-      const released = this.#backend.pool.release(connection);
-      if (isPromise(released)) await released;
+    let committing: MaybePromise<void>;
+    try {
+      committing = connection.commit();
+    } catch (error) {
+      return this.#commitFailed(connection, error);
     }
-    if (this.#afterCommit.length > 0) await this.#runHooks(this.#takeHooks().afterCommit, "afterCommit");
-    else this.#afterRollback = [];
+    if (isPromise(committing)) {
+      return committing.then(
+        () => this.#backend.pool.release(connection),
+        (error: unknown) => this.#commitFailed(connection, error),
+      );
+    }
+    return this.#backend.pool.release(connection);
+  }
+
+  async #commitFailed(connection: BackendConnection, error: unknown): Promise<never> {
+    if (error instanceof ConnectionLostError) {
+      await this.#backend.pool.destroy(connection);
+      this.#dropHooks();
+      throw new CommitOutcomeUnknownError(
+        "the connection was lost while COMMIT was in flight: the transaction may or may not have been committed (not retried)",
+        { cause: error },
+      );
+    }
+    // The database refused the commit (e.g. serialization failure at commit time): it is rolled back.
+    await this.#backend.pool.release(connection);
+    await this.#runHooks(this.#takeHooks().afterRollback, "afterRollback");
+    throw error;
   }
 
   async rollback(): Promise<void> {
@@ -223,14 +272,14 @@ export class SessionCore {
   }
 
   close(): Promise<void> {
-    if (this.#closed) return CLOSED;
+    if (this.#closed) return SETTLED;
     this.#closed = true;
     // Nothing begun and nothing registered (the common case after commit): nothing to wait for.
     if (this.#starting === undefined && this.#connection === undefined && this.#afterRollback.length === 0) {
       this.#abortedBy = undefined;
       this.#frames.length = 0;
       this.#afterCommit = [];
-      return CLOSED;
+      return SETTLED;
     }
     return this.#closeNow();
   }

@@ -4,7 +4,7 @@ import type { Engine } from "../engine/engine.js";
 import { EngineDisposedError, NoCurrentSessionError } from "../errors.js";
 import { retryDelayMillis, shouldRetry } from "./retry-policy.js";
 import { Session, type SessionParts } from "./session.js";
-import { CLOSED, SessionCore } from "./session-core.js";
+import { SETTLED, SessionCore } from "./session-core.js";
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from "./session-options.js";
 
 /**
@@ -61,14 +61,14 @@ export interface SessionFactory<DB> {
  * ```
  */
 export function createSessionFactory<DB>(engine: Engine<DB>, defaults?: SessionOptions): SessionFactory<DB> {
-  return makeFactory(engine, resolveSessionOptions(defaults, undefined, "session factory defaults"), new AsyncLocalStorage<Session<DB>>(), new WeakMap());
+  return makeFactory(engine, resolveSessionOptions(defaults, undefined, "session factory defaults"), new AsyncLocalStorage<SessionCore>());
 }
 
 function makeFactory<DB>(
   engine: Engine<DB>,
   defaults: ResolvedSessionOptions,
-  storage: AsyncLocalStorage<Session<DB>>,
-  cores: WeakMap<Session<DB>, SessionCore>,
+  /** The session `run()` bound to the async context, by its core (`core.session` is the session). */
+  storage: AsyncLocalStorage<SessionCore>,
 ): SessionFactory<DB> {
   const { backend, internals } = engine;
   const executor = engine.db.getExecutor();
@@ -81,30 +81,34 @@ function makeFactory<DB>(
     capabilities: backend.capabilities,
   };
 
-  const openWith = (options: ResolvedSessionOptions): Session<DB> => {
+  const openCore = (options: ResolvedSessionOptions): SessionCore => {
     if (engine.disposed) throw new EngineDisposedError();
-    const enclosing = storage.getStore();
     const core = new SessionCore(
       backend,
       internals.instrumentation,
       { isolationLevel: options.isolationLevel, accessMode: options.readOnly ? "read only" : undefined },
-      enclosing === undefined ? undefined : cores.get(enclosing),
+      storage.getStore(),
     );
-    const session = new Session<DB>(core, undefined, parts);
-    cores.set(session, core);
-    return session;
+    core.session = new Session<DB>(core, undefined, parts);
+    return core;
   };
+  const sessionOf = (core: SessionCore | undefined): Session<DB> | undefined =>
+    core === undefined || core.state === "closed" ? undefined : (core.session as Session<DB>);
 
   const runOnce = async <T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> => {
-    const session = openWith(options);
+    const core = openCore(options);
+    const session = core.session as Session<DB>;
     try {
-      const result = await storage.run(session, fn, session);
-      if (options.autoCommit) await session.commit();
+      const result = await storage.run(core, fn, session);
+      if (options.autoCommit) {
+        const committing = session.commit();
+        if (committing !== SETTLED) await committing;
+      }
       return result;
     } finally {
       // Usually already settled (nothing left after commit): awaited only when it has work.
       const closing = session.close();
-      if (closing !== CLOSED) await closing;
+      if (closing !== SETTLED) await closing;
     }
   };
 
@@ -123,7 +127,7 @@ function makeFactory<DB>(
   const factory: SessionFactory<DB> = {
     engine,
     defaults,
-    open: (options) => openWith(resolveSessionOptions(options, defaults)),
+    open: (options) => openCore(resolveSessionOptions(options, defaults)).session as Session<DB>,
     run(fn, options) {
       let resolved: ResolvedSessionOptions;
       try {
@@ -134,16 +138,13 @@ function makeFactory<DB>(
       return resolved.retry === undefined ? runOnce(fn, resolved) : runWithRetry(fn, resolved, resolved.retry);
     },
     current() {
-      const session = storage.getStore();
-      if (session === undefined || session.state === "closed") throw new NoCurrentSessionError();
+      const session = sessionOf(storage.getStore());
+      if (session === undefined) throw new NoCurrentSessionError();
       return session;
     },
-    tryCurrent() {
-      const session = storage.getStore();
-      return session === undefined || session.state === "closed" ? undefined : session;
-    },
+    tryCurrent: () => sessionOf(storage.getStore()),
     bind: (fn, options) => (...args) => factory.run((session) => fn(session, ...args), options),
-    withOptions: (options) => makeFactory(engine, resolveSessionOptions(options, defaults), storage, cores),
+    withOptions: (options) => makeFactory(engine, resolveSessionOptions(options, defaults), storage),
   };
   return Object.freeze(factory);
 }

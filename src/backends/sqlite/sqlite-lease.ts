@@ -32,6 +32,11 @@ export class SqliteLease implements BackendConnection {
     return this.#pinned !== undefined;
   }
 
+  /** Inside a transaction (the session's case), a statement runs at once on the pinned connection. */
+  executeNow<R>(compiledQuery: CompiledQuery): QueryResult<R> {
+    return this.#require().run<R>(compiledQuery);
+  }
+
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const pinned = this.#pinned;
     if (pinned !== undefined) return pinned.run<R>(compiledQuery);
