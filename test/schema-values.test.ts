@@ -6,6 +6,7 @@ import {
   bigint, boolean, bytes, date, defineSchema, dropAll, enumeration, float, initializeDatabase, integer, json, numeric, table, text, timestamp, timestamps, uuid,
   varchar, vector, type InferDatabase,
 } from "../src/schema/index.js";
+import { createSessionFactory } from "../src/session/index.js";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { ALL_DIALECTS, describeEachDialect } from "./support/each-dialect.js";
 
@@ -96,6 +97,25 @@ describeEachDialect("portable values", (dialect) => {
       expect(createdAt).toBeInstanceOf(Date);
       expect(updatedAt.getTime()).toBe(createdAt.getTime());
     }
+  });
+
+  it("session.insertMany stores every type as insertInto does (plain parameters, or Kysely where a column needs a cast)", async () => {
+    const sessions = createSessionFactory(engine);
+    const inserts: string[] = [];
+    engine.on("query", ({ sql: text }) => {
+      if (/^insert/i.test(text)) inserts.push(text);
+    });
+    const { embedding, ...withoutVector } = row;
+    const second = { ...withoutVector, id: OWNER, label: "no vector", flag: false };
+    expect(await sessions.run((db) => db.insertMany("samples", [row]))).toEqual({ inserted: 1, statements: 1 });
+    expect(await sessions.run((db) => db.insertMany("samples", [second]))).toEqual({ inserted: 1, statements: 1 });
+    // A vector column is cast on PostgreSQL: that row went through Kysely, the other did not.
+    expect(inserts.filter((text) => text.includes("cast("))).toHaveLength(dialect.isPostgres ? 1 : 0);
+    const stored = await engine.db.selectFrom("samples").selectAll().orderBy("label").execute();
+    expect(stored.map(({ createdAt, updatedAt, ...values }) => values)).toEqual([
+      expected,
+      { ...expected, id: OWNER, label: "no vector", flag: false, embedding: null },
+    ]);
   });
 
   it("reads NULL as null for every nullable type", async () => {

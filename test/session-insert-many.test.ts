@@ -80,6 +80,42 @@ describeEachDialect("session.insertMany", (ctx) => {
     ]);
   });
 
+  it("a Kysely expression goes through Kysely; an undefined value leaves the column to its default, on every dialect", async () => {
+    const fixture = await setup();
+    const sent = countInserts(fixture);
+    const mixed = [
+      { id: 1, name: "plain", qty: 1 },
+      { id: 2, name: sql<string>`'built' || ${"!"}`, qty: 2 },
+      { id: 3, name: "defaulted", qty: undefined },
+      { id: 4, name: "plain again", qty: 4 },
+    ];
+    const result = await fixture.sessions.run((db) => db.insertMany("items", mixed));
+    // Plain row 1; row 2 built by Kysely; row 3 without qty; row 4 plain again.
+    expect(result).toEqual({ inserted: 4, statements: 4 });
+    expect(sent.count).toBe(4);
+    const stored = await fixture.engine.db.selectFrom("items").select(["id", "name", "qty"]).orderBy("id").execute();
+    expect(stored).toEqual([
+      { id: 1, name: "plain", qty: 1 },
+      { id: 2, name: "built!", qty: 2 },
+      { id: 3, name: "defaulted", qty: 0 },
+      { id: 4, name: "plain again", qty: 4 },
+    ]);
+  });
+
+  it("reuses one statement text for every full chunk (prepared once)", async () => {
+    const fixture = await setup();
+    const texts: string[] = [];
+    fixture.on("query", ({ sql: text }) => {
+      if (/^insert/i.test(text)) texts.push(text);
+    });
+    expect(await fixture.sessions.run((db) => db.insertMany("items", rows(10), { chunkSize: 3 }))).toEqual({ inserted: 10, statements: 4 });
+    expect(new Set(texts.slice(0, 3)).size).toBe(1);
+    expect(texts[3]).not.toBe(texts[0]);
+    expect(texts[0]).toBe(
+      `insert into "items" ("id", "name", "qty") values ${[0, 1, 2].map((row) => `(${[1, 2, 3].map((n) => (ctx.isPostgres ? `$${3 * row + n}` : "?")).join(", ")})`).join(", ")}`,
+    );
+  });
+
   it("no rows: no statement, nothing inserted", async () => {
     const fixture = await setup();
     const sent = countInserts(fixture);

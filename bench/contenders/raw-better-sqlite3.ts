@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { BULK_ROWS, bulkParameters, multiRowInsert, SQL } from "../bench-schema.js";
+import { BULK_ROWS, bulkParameters, bulkRows, multiRowInsert, SQL } from "../bench-schema.js";
 
 // Multi-row INSERTs of 500 rows (1,000 parameters), a prepared statement reused per chunk.
 const CHUNK = 500;
@@ -25,7 +25,8 @@ export const rawBetterSqlite3: Contender = {
     const read = database.transaction((id: number) => pointSelect.get(id));
     const insertChunk = database.prepare(multiRowInsert("sqlite", CHUNK));
     const bulk = database.transaction((id: number) => {
-      for (let from = 0; from < BULK_ROWS; from += CHUNK) insertChunk.run(bulkParameters(id, from, from + CHUNK));
+      const rows = bulkRows(id);
+      for (let from = 0; from < BULK_ROWS; from += CHUNK) insertChunk.run(bulkParameters(rows, from, from + CHUNK));
     }).immediate;
     return {
       pointSelect: (id) => pointSelect.get(id),

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { BULK_ROWS, bulkParameters, multiRowInsert, SQL } from "../bench-schema.js";
+import { BULK_ROWS, bulkParameters, bulkRows, multiRowInsert, SQL } from "../bench-schema.js";
 import type { Contender } from "../contender.js";
 import { benchPgPool } from "../postgres-fixture.js";
 
@@ -30,7 +30,7 @@ export const rawPg: Contender = {
       },
       bulkInsert: (id) =>
         inTransaction(pool, async (client) => {
-          await client.query(bulkInsertSql, bulkParameters(id, 0, BULK_ROWS));
+          await client.query(bulkInsertSql, bulkParameters(bulkRows(id), 0, BULK_ROWS));
         }),
       close: () => pool.end(),
     };

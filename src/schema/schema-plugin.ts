@@ -134,13 +134,33 @@ export class SchemaPlugin implements KyselyPlugin {
     return this.#encodeValue(table, name, column, node.value);
   }
 
-  #encodeValue(table: TableInfo, name: string, column: ColumnDefinition, value: unknown): OperationNode {
-    let encoded: unknown;
+  /**
+   * How `session.insertMany()` may send `columns` of `table` as plain parameters: one encoder
+   * per column (`undefined`: as is), or `undefined` when a column needs a cast around its
+   * parameter, which only a built query carries.
+   */
+  insertEncoders(tableName: string, columns: readonly string[]): ReadonlyArray<((value: unknown) => unknown) | undefined> | undefined {
+    const table = this.#tables.get(tableName);
+    if (table === undefined) return [];
+    const encoders: Array<((value: unknown) => unknown) | undefined> = [];
+    for (const name of columns) {
+      const column = table.columns.get(name);
+      if (column !== undefined && this.mapping.parameterCast(column.type) !== undefined) return undefined;
+      encoders.push(column === undefined ? undefined : (value) => this.#encodeRaw(table, name, column, value));
+    }
+    return encoders;
+  }
+
+  #encodeRaw(table: TableInfo, name: string, column: ColumnDefinition, value: unknown): unknown {
     try {
-      encoded = this.mapping.encode(column.type, value);
+      return this.mapping.encode(column.type, value);
     } catch (error) {
       throw new TypeError(`${table.name}.${name}: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  #encodeValue(table: TableInfo, name: string, column: ColumnDefinition, value: unknown): OperationNode {
+    const encoded = this.#encodeRaw(table, name, column, value);
     const cast = this.mapping.parameterCast(column.type);
     const parameter = ValueNode.create(encoded);
     return cast === undefined ? parameter : RawNode.create(["cast(", ` as ${cast})`], [parameter]);

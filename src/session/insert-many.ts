@@ -1,5 +1,6 @@
-import type { Kysely } from "kysely";
+import { CompiledQuery, type Kysely, type QueryResult } from "kysely";
 import { ConfigurationError } from "../errors.js";
+import type { InsertStatements } from "./insert-statements.js";
 
 /** Options of `session.insertMany()`. */
 export interface InsertManyOptions {
@@ -15,17 +16,34 @@ export interface InsertManyResult {
   readonly statements: number;
 }
 
+/** Turns a column's JS value into the parameter the database gets (the schema's value policy); `undefined`: as is. */
+export type ColumnEncoder = ((value: unknown) => unknown) | undefined;
+
+/** What `insertMany` needs from the session it runs in. */
+export interface InsertManyTarget {
+  /** The session: statements run in its transaction. */
+  readonly db: Kysely<any>;
+  readonly maxParameters: number;
+  readonly statements: InsertStatements;
+  /** One encoder per column, or `undefined` when a column needs SQL around its parameter (only a Kysely query can say it). */
+  readonly encoders: (table: string, columns: readonly string[]) => readonly ColumnEncoder[] | undefined;
+}
+
 const DEFAULT_CHUNK_ROWS = 5_000;
 
 /**
  * Chunked multi-row INSERT: as many rows per statement as the parameter limit allows
  * (PostgreSQL 65,535, SQLite 32,766), consecutive rows with the same columns together.
+ *
+ * Rows of plain values go straight into parameters of a reused statement text, as a raw
+ * driver user writes it; rows with a Kysely expression and columns that need a cast go
+ * through Kysely's `insertInto().values()`, with the same result. A value `undefined`
+ * leaves the column to its default, as a missing key does, on every dialect.
  */
 export async function insertMany(
-  db: Kysely<any>,
+  target: InsertManyTarget,
   table: string,
   rows: readonly Record<string, unknown>[],
-  maxParameters: number,
   options: InsertManyOptions = {},
 ): Promise<InsertManyResult> {
   if (options.chunkSize !== undefined && (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)) {
@@ -33,27 +51,118 @@ export async function insertMany(
   }
   let inserted = 0;
   let statements = 0;
-  for (const group of groupByColumns(rows)) {
-    const perStatement = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_ROWS, Math.floor(maxParameters / Math.max(1, group.columns))));
-    for (let start = 0; start < group.rows.length; start += perStatement) {
-      const chunk = group.rows.slice(start, start + perStatement);
-      const result = await db.insertInto(table).values(chunk).executeTakeFirst();
-      inserted += Number(result.numInsertedOrUpdatedRows ?? BigInt(chunk.length));
-      statements++;
+  let start = 0;
+  let source = rows;
+  while (start < source.length) {
+    const first = source[start]!;
+    if (first === null || typeof first !== "object") throw new ConfigurationError("insertMany rows must be objects");
+    if (hasUndefined(first)) {
+      // `undefined` means the column's default, as a missing key does. Kysely alone would
+      // write DEFAULT, which SQLite reads as NULL; without the key it is the default everywhere.
+      source = [...source.slice(0, start), ...source.slice(start).map(withoutUndefined)];
+      continue;
     }
+    const columns = Object.keys(first);
+    const perStatement = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_ROWS, Math.floor(target.maxParameters / Math.max(1, columns.length))));
+    const encoders = columns.length === 0 ? undefined : target.encoders(table, columns);
+    const chunk = encoders === undefined ? undefined : takeChunk(source, start, perStatement, columns, encoders);
+    let end: number;
+    let result: QueryResult<unknown>;
+    if (chunk !== undefined && chunk.end > start) {
+      end = chunk.end;
+      result = await target.db.executeQuery(CompiledQuery.raw(target.statements.sql(table, columns, end - start), chunk.parameters));
+    } else {
+      end = chunkEnd(source, start, perStatement, columns);
+      result = await target.db.insertInto(table).values(source.slice(start, end)).executeTakeFirst().then(toQueryResult);
+    }
+    inserted += Number(result.numAffectedRows ?? BigInt(end - start));
+    statements++;
+    start = end;
   }
   return { inserted, statements };
 }
 
-function groupByColumns(rows: readonly Record<string, unknown>[]): Array<{ columns: number; rows: Record<string, unknown>[] }> {
-  const groups: Array<{ key: string; columns: number; rows: Record<string, unknown>[] }> = [];
-  for (const row of rows) {
+function toQueryResult(result: { numInsertedOrUpdatedRows?: bigint }): QueryResult<unknown> {
+  return { rows: [], numAffectedRows: result.numInsertedOrUpdatedRows };
+}
+
+/**
+ * The parameters of up to `limit` rows from `start` that have exactly `columns` (in order;
+ * consecutive rows with the same columns share a statement) and only plain values; `end`
+ * is the first row not taken, and equals `start` when the first row has a value Kysely
+ * must build (an expression, `undefined` for a default).
+ */
+function takeChunk(
+  rows: readonly Record<string, unknown>[],
+  start: number,
+  limit: number,
+  columns: readonly string[],
+  encoders: readonly ColumnEncoder[],
+): { end: number; parameters: unknown[] } {
+  const width = columns.length;
+  const last = Math.min(rows.length, start + limit);
+  const parameters: unknown[] = new Array((last - start) * width);
+  const encoding = encoders.length > 0;
+  let next = 0;
+  let index = start;
+  rows: for (; index < last; index++) {
+    const row = rows[index]!;
     if (row === null || typeof row !== "object") throw new ConfigurationError("insertMany rows must be objects");
-    const columns = Object.keys(row);
-    const key = columns.join("\u0000");
-    const last = groups.at(-1);
-    if (last !== undefined && last.key === key) last.rows.push(row);
-    else groups.push({ key, columns: columns.length, rows: [row] });
+    const rowStart = next;
+    let column = 0;
+    // One pass checks the row's keys and reads its values (for…in lists own keys first, in
+    // order; rows are plain objects).
+    for (const key in row) {
+      const value = row[key];
+      if (key !== columns[column] || !isPlainValue(value)) {
+        next = rowStart;
+        break rows;
+      }
+      const encode = encoding ? encoders[column] : undefined;
+      parameters[next++] = encode === undefined || value === null ? value : encode(value);
+      column++;
+    }
+    if (column !== width) {
+      next = rowStart;
+      break;
+    }
   }
-  return groups;
+  parameters.length = next;
+  return { end: index, parameters };
+}
+
+/** Where the run of rows with exactly `columns` that starts at `start` ends, at most `limit` rows on. */
+function chunkEnd(rows: readonly Record<string, unknown>[], start: number, limit: number, columns: readonly string[]): number {
+  const last = Math.min(rows.length, start + limit);
+  let index = start + 1;
+  while (index < last && hasColumns(rows[index]!, columns) && !hasUndefined(rows[index]!)) index++;
+  return index;
+}
+
+function hasUndefined(row: Record<string, unknown>): boolean {
+  for (const key in row) if (row[key] === undefined) return true;
+  return false;
+}
+
+function withoutUndefined(row: Record<string, unknown>): Record<string, unknown> {
+  if (row === null || typeof row !== "object" || !hasUndefined(row)) return row;
+  const copy: Record<string, unknown> = {};
+  for (const key in row) if (row[key] !== undefined) copy[key] = row[key];
+  return copy;
+}
+
+/** A value that goes into a parameter as it is: not `undefined` (the column's default) and not a Kysely expression. */
+function isPlainValue(value: unknown): boolean {
+  if (value === undefined || typeof value === "function") return false;
+  return value === null || typeof value !== "object" || typeof (value as { toOperationNode?: unknown }).toOperationNode !== "function";
+}
+
+function hasColumns(row: Record<string, unknown>, columns: readonly string[]): boolean {
+  if (row === null || typeof row !== "object") throw new ConfigurationError("insertMany rows must be objects");
+  let index = 0;
+  for (const key in row) {
+    if (key !== columns[index]) return false;
+    index++;
+  }
+  return index === columns.length;
 }

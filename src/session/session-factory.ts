@@ -1,9 +1,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { KyselyProps } from "kysely";
+import type { KyselyPlugin, KyselyProps } from "kysely";
 import type { Engine } from "../engine/engine.js";
 import { EngineDisposedError, NoCurrentSessionError } from "../errors.js";
 import { retryDelayMillis, shouldRetry } from "./retry-policy.js";
 import { Session, type SessionParts } from "./session.js";
+import type { ColumnEncoder } from "./insert-many.js";
+import { InsertStatements } from "./insert-statements.js";
 import { SETTLED, SessionCore } from "./session-core.js";
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from "./session-options.js";
 
@@ -79,6 +81,8 @@ function makeFactory<DB>(
     adapter: executor.adapter,
     plugins: executor.plugins,
     capabilities: backend.capabilities,
+    insertStatements: new InsertStatements(backend.dialect),
+    encoders: insertEncoders(executor.plugins),
   };
 
   const openCore = (options: ResolvedSessionOptions): SessionCore => {
@@ -147,4 +151,24 @@ function makeFactory<DB>(
     withOptions: (options) => makeFactory(engine, resolveSessionOptions(options, defaults), storage),
   };
   return Object.freeze(factory);
+}
+
+/** A plugin that encodes inserted values itself (the engine's schema plugin) and can say how, column by column. */
+interface EncodingPlugin extends KyselyPlugin {
+  insertEncoders(table: string, columns: readonly string[]): readonly ColumnEncoder[] | undefined;
+}
+
+const NO_ENCODERS: readonly ColumnEncoder[] = Object.freeze([]);
+
+/**
+ * `insertMany`'s encoders: those of the engine's plugins that encode values, or none. A
+ * plugin that rewrites queries without saying how to encode plain values would be bypassed
+ * by the direct path, so then every insert goes through Kysely.
+ */
+function insertEncoders(plugins: readonly KyselyPlugin[]): (table: string, columns: readonly string[]) => readonly ColumnEncoder[] | undefined {
+  if (plugins.length === 0) return () => NO_ENCODERS;
+  const encoding = plugins.filter((plugin): plugin is EncodingPlugin => typeof (plugin as Partial<EncodingPlugin>).insertEncoders === "function");
+  if (plugins.length > 1 || encoding.length !== 1) return () => undefined;
+  const [plugin] = encoding;
+  return (table, columns) => plugin!.insertEncoders(table, columns);
 }

@@ -3,7 +3,7 @@ import {
   type ConnectionBuilder,
   type ControlledTransactionBuilder,
   type DialectAdapter,
-  type Insertable,
+  type InsertObject,
   type KyselyPlugin,
   type KyselyProps,
   type QueryCompiler,
@@ -11,7 +11,8 @@ import {
 } from "kysely";
 import { NotSupportedError } from "../errors.js";
 import type { BackendCapabilities } from "../backends/backend-capabilities.js";
-import { insertMany, type InsertManyOptions, type InsertManyResult } from "./insert-many.js";
+import { insertMany, type ColumnEncoder, type InsertManyOptions, type InsertManyResult } from "./insert-many.js";
+import type { InsertStatements } from "./insert-statements.js";
 import type { NestedFrame, SessionHook } from "./nested-frame.js";
 import type { SessionCore, SessionState } from "./session-core.js";
 import { SessionQueryExecutor } from "./session-executor.js";
@@ -23,6 +24,10 @@ export interface SessionParts {
   readonly adapter: DialectAdapter;
   readonly plugins: readonly KyselyPlugin[];
   readonly capabilities: BackendCapabilities;
+  /** SQL of `insertMany`'s statements, cached per factory. */
+  readonly insertStatements: InsertStatements;
+  /** `insertMany`'s value encoders (the schema's value policy, when the engine has a schema). */
+  readonly encoders: (table: string, columns: readonly string[]) => readonly ColumnEncoder[] | undefined;
 }
 
 /**
@@ -119,8 +124,10 @@ export class Session<DB> extends Kysely<DB> {
    * const { inserted } = await db.insertMany("messages", rows);
    * ```
    */
-  insertMany<T extends keyof DB & string>(table: T, rows: readonly Insertable<DB[T]>[], options?: InsertManyOptions): Promise<InsertManyResult> {
-    return insertMany(this, table, rows as readonly Record<string, unknown>[], this.#parts.capabilities.maxParameters, options);
+  insertMany<T extends keyof DB & string>(table: T, rows: readonly InsertObject<DB, T>[], options?: InsertManyOptions): Promise<InsertManyResult> {
+    const { capabilities, insertStatements, encoders } = this.#parts;
+    const target = { db: this, maxParameters: capabilities.maxParameters, statements: insertStatements, encoders };
+    return insertMany(target, table, rows as readonly Record<string, unknown>[], options);
   }
 
   override async [Symbol.asyncDispose](): Promise<void> {
