@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, type QueryResult } from "kysely";
+import { createQueryId, RawNode, type CompiledQuery, type Kysely, type QueryResult } from "kysely";
 import { ConfigurationError } from "../errors.js";
 import type { InsertStatements } from "./insert-statements.js";
 
@@ -70,7 +70,7 @@ export async function insertMany(
     let result: QueryResult<unknown>;
     if (chunk !== undefined && chunk.end > start) {
       end = chunk.end;
-      result = await target.db.executeQuery(CompiledQuery.raw(target.statements.sql(table, columns, end - start), chunk.parameters));
+      result = await target.db.executeQuery(rawStatement(target.statements.sql(table, columns, end - start), chunk.parameters));
     } else {
       end = chunkEnd(source, start, perStatement, columns);
       result = await target.db.insertInto(table).values(source.slice(start, end)).executeTakeFirst().then(toQueryResult);
@@ -80,6 +80,15 @@ export async function insertMany(
     start = end;
   }
   return { inserted, statements };
+}
+
+/**
+ * `CompiledQuery.raw()` without its `Object.freeze` of the parameters: the drivers' loops over
+ * parameter arrays would then see frozen and ordinary arrays (Kysely's compiler does not
+ * freeze them) and slow down for every statement, about 6× on a 10,000-value chunk.
+ */
+function rawStatement(sql: string, parameters: unknown[]): CompiledQuery {
+  return { sql, parameters, query: RawNode.createWithSql(sql), queryId: createQueryId() };
 }
 
 function toQueryResult(result: { numInsertedOrUpdatedRows?: bigint }): QueryResult<unknown> {
