@@ -1,7 +1,7 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { describeEachDialect } from "./support/each-dialect.js";
-import { PostgresAdmin, databaseOf } from "./support/postgres-admin.js";
+import { databaseOf, suiteAdmin } from "./support/postgres-admin.js";
 import { itemNames, sessionHarness } from "./support/session-harness.js";
 
 const CALLS = 200;
@@ -10,14 +10,7 @@ class ExpectedFailure extends Error {}
 
 describeEachDialect("session concurrency", (ctx) => {
   const setup = sessionHarness(ctx);
-  let admin: PostgresAdmin | undefined;
-
-  beforeAll(async () => {
-    if (ctx.isPostgres) admin = await PostgresAdmin.open();
-  });
-  afterAll(async () => {
-    await admin?.close();
-  });
+  const suiteAdminOf = suiteAdmin(ctx);
 
   it(`${CALLS} concurrent run() calls over a pool of 10 all finish, and every connection comes back clean`, async () => {
     const { engine, sessions } = await setup({ engine: { pool: { size: 10, maxOverflow: 0 } } });
@@ -56,7 +49,7 @@ describeEachDialect("session concurrency", (ctx) => {
     if (ctx.isPostgres) {
       expect(peakCheckedOut).toBeLessThanOrEqual(10);
       expect(status.total).toBeLessThanOrEqual(10);
-      const backends = await admin!.query<{ state: string | null }>("select state from pg_stat_activity where datname = $1 and backend_type = 'client backend'", [
+      const backends = await suiteAdminOf()!.query<{ state: string | null }>("select state from pg_stat_activity where datname = $1 and backend_type = 'client backend'", [
         databaseOf(ctx.url()),
       ]);
       expect(backends.filter((backend) => backend.state?.startsWith("idle in transaction"))).toEqual([]);

@@ -1,11 +1,11 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../src/engine/create-engine.js";
 import { DatabaseError, SessionClosedError, TransactionAbortedError, UniqueViolationError } from "../src/errors.js";
 import { createSessionFactory } from "../src/session/index.js";
 import { describeEachDialect } from "./support/each-dialect.js";
 import { HalfOpenProxy } from "./support/half-open-proxy.js";
-import { PostgresAdmin, databaseOf } from "./support/postgres-admin.js";
+import { databaseOf, suiteAdmin } from "./support/postgres-admin.js";
 import { itemNames, resetItems, sessionHarness, type SessionTestDb } from "./support/session-harness.js";
 
 // On PostgreSQL a session's first statement travels with its BEGIN, in one round trip, when it
@@ -13,16 +13,10 @@ import { itemNames, resetItems, sessionHarness, type SessionTestDb } from "./sup
 // that nothing else changes: failures, settings, close, and the connection given back.
 describeEachDialect("a session's first statement", (ctx) => {
   const setup = sessionHarness(ctx);
-  let admin: PostgresAdmin | undefined;
-
-  beforeAll(async () => {
-    if (ctx.isPostgres) admin = await PostgresAdmin.open();
-  });
-  afterAll(async () => {
-    await admin?.close();
-  });
+  const suiteAdminOf = suiteAdmin(ctx);
 
   async function idleInTransaction(): Promise<number> {
+    const admin = suiteAdminOf();
     if (admin === undefined) return 0;
     const backends = await admin.query<{ state: string | null }>("select state from pg_stat_activity where datname = $1 and backend_type = 'client backend'", [
       databaseOf(ctx.url()),

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LockTimeoutError, TransactionAbortedError } from "../src/errors.js";
 import { describeEachDialect } from "./support/each-dialect.js";
 import { rejection } from "./support/engines.js";
-import { PostgresAdmin, databaseOf, waitUntil } from "./support/postgres-admin.js";
+import { databaseOf, suiteAdmin, waitUntil } from "./support/postgres-admin.js";
 import { sessionHarness, type SessionFixture } from "./support/session-harness.js";
 
 async function threeItems({ engine }: SessionFixture): Promise<void> {
@@ -18,24 +18,17 @@ async function threeItems({ engine }: SessionFixture): Promise<void> {
 
 describeEachDialect("session row locks", (ctx) => {
   const setup = sessionHarness(ctx);
-  let admin: PostgresAdmin | undefined;
-
-  beforeAll(async () => {
-    if (ctx.isPostgres) admin = await PostgresAdmin.open();
-  });
-  afterAll(async () => {
-    await admin?.close();
-  });
+  const suiteAdminOf = suiteAdmin(ctx);
 
   /** Resolves once another transaction is queued behind the lock (a row lock on PostgreSQL, the writer on SQLite). */
   async function waitUntilBlocked(fixture: SessionFixture): Promise<void> {
-    if (admin === undefined) {
+    if (suiteAdminOf() === undefined) {
       await waitUntil("a session waiting for the writer", () => fixture.engine.pool.status().waiting === 1);
       return;
     }
     const database = databaseOf(ctx.url());
     await waitUntil("a backend waiting for a row lock", async () => {
-      const rows = await admin!.query<{ n: number }>(
+      const rows = await suiteAdminOf()!.query<{ n: number }>(
         "select count(*)::int as n from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'",
         [database],
       );

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { testPostgresUrl } from "../../src/testing/index.js";
 import { waitUntil } from "./wait-until.js";
 
@@ -99,4 +100,19 @@ export class PostgresAdmin {
 /** The database name of a PostgreSQL URL. */
 export function databaseOf(url: string): string {
   return decodeURIComponent(new URL(url).pathname.slice(1));
+}
+
+/**
+ * Call at describe level: a {@link PostgresAdmin} for a suite that runs on PostgreSQL, opened
+ * before its tests and closed after them. The getter returns `undefined` on SQLite.
+ */
+export function suiteAdmin(ctx: { readonly isPostgres: boolean }): () => PostgresAdmin | undefined {
+  let admin: PostgresAdmin | undefined;
+  beforeAll(async () => {
+    if (ctx.isPostgres) admin = await PostgresAdmin.open();
+  });
+  afterAll(async () => {
+    await admin?.close();
+  });
+  return () => admin;
 }
