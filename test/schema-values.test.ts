@@ -118,6 +118,14 @@ describeEachDialect("portable values", (dialect) => {
     ]);
   });
 
+  it("session.insertMany into a schema-qualified name encodes like insertInto (upper-case UUIDs stored in lower case)", async () => {
+    const sessions = createSessionFactory(engine);
+    const qualified = `${dialect.isPostgres ? "public" : "main"}.owners` as "owners";
+    const upper = "AAAAAAAA-0000-4000-8000-000000000002";
+    await sessions.run((db) => db.insertMany(qualified, [{ id: upper, name: "qualified" }]));
+    expect(await engine.db.selectFrom("owners").select("name").where("id", "=", upper.toLowerCase()).execute()).toEqual([{ name: "qualified" }]);
+  });
+
   it("reads NULL as null for every nullable type", async () => {
     await engine.db.insertInto("samples").values({ id: ID, label: "nulls" }).execute();
     const result = await engine.db.selectFrom("samples").selectAll().executeTakeFirstOrThrow();

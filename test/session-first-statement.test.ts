@@ -63,6 +63,25 @@ describeEachDialect("a session's first statement", (ctx) => {
     });
   }
 
+  it("whose parameters cannot be sent leaves no transaction behind on the pooled connection", async () => {
+    const { engine, sessions } = await setup({ engine: { pool: { size: 1, maxOverflow: 0 } } });
+    const db = sessions.open();
+    // JSON.stringify fails on a bigint: pg (or the SQLite binding) refuses it after the BEGIN went out.
+    await expect(db.insertInto("items").values({ id: 1, name: { n: 1n } as never }).execute()).rejects.toThrow(/BigInt/);
+    await db.close();
+    await engine.db.insertInto("items").values({ id: 2, name: "two" }).execute();
+    await engine.db.insertInto("items").values({ id: 3, name: "three" }).execute();
+    expect(await idleInTransaction()).toBe(0);
+    if (ctx.name !== "sqlite-memory") {
+      const other = createEngine<SessionTestDb>(ctx.url());
+      try {
+        expect((await other.db.selectFrom("items").select("name").orderBy("id").execute()).map((row) => row.name)).toEqual(["two", "three"]);
+      } finally {
+        await other.dispose();
+      }
+    }
+  });
+
   it("closed while its first statement runs: the transaction is rolled back and the connection goes back clean", async () => {
     const { engine, sessions } = await setup();
     const db = sessions.open();

@@ -140,7 +140,8 @@ export class SchemaPlugin implements KyselyPlugin {
    * parameter, which only a built query carries.
    */
   insertEncoders(tableName: string, columns: readonly string[]): ReadonlyArray<((value: unknown) => unknown) | undefined> | undefined {
-    const table = this.#tables.get(tableName);
+    // As Kysely reads `insertInto("schema.table")`, and as #table() then looks it up: by the table part.
+    const table = this.#tables.get(tableName.includes(".") ? (tableName.split(".")[1] ?? "").trim() : tableName);
     if (table === undefined) return [];
     const encoders: Array<((value: unknown) => unknown) | undefined> = [];
     for (const name of columns) {

@@ -149,14 +149,15 @@ function chunkEnd(rows: readonly Record<string, unknown>[], start: number, limit
 }
 
 function hasUndefined(row: Record<string, unknown>): boolean {
-  for (const key in row) if (row[key] === undefined) return true;
+  for (const key of Object.keys(row)) if (row[key] === undefined) return true;
   return false;
 }
 
+/** The row without its `undefined` values (own keys, as Kysely reads a row). */
 function withoutUndefined(row: Record<string, unknown>): Record<string, unknown> {
   if (row === null || typeof row !== "object" || !hasUndefined(row)) return row;
   const copy: Record<string, unknown> = {};
-  for (const key in row) if (row[key] !== undefined) copy[key] = row[key];
+  for (const key of Object.keys(row)) if (row[key] !== undefined) copy[key] = row[key];
   return copy;
 }
 

@@ -348,7 +348,11 @@ export class SessionCore {
             if (!isPromise(adopted)) this.#firstResult = result;
             return adopted;
           },
-          (error: unknown) => (began ? this.#adoptAborted(connection, error) : this.#abandon(connection, error, false)),
+          // Not confirmed is not "not run": a failure on the client's side (a parameter pg
+          // cannot serialise) arrives before the server has answered the BEGIN it already
+          // sent. The ROLLBACK waits its turn behind that answer (a mere warning when no
+          // transaction began), so the connection never goes back inside a transaction.
+          (error: unknown) => (began ? this.#adoptAborted(connection, error) : this.#abandon(connection, error, true)),
         );
       }
     }
