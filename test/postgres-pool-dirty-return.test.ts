@@ -1,43 +1,40 @@
 import { CompiledQuery, sql } from "kysely";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEngine, DatabaseError, type Engine } from "../src/index.js";
 import type { BackendConnection } from "../src/backends/backend.js";
 import type { DisconnectReason } from "../src/engine/engine-events.js";
 import type { LogRecord } from "../src/engine/log-record.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { HalfOpenProxy } from "./support/half-open-proxy.js";
 import { postgresUnavailable } from "./support/postgres-admin.js";
+import { postgresSuite } from "./support/postgres-suite.js";
 import { waitUntil } from "./support/wait-until.js";
 
 describe.skipIf(postgresUnavailable)("PostgreSQL pool: connections returned inside a transaction", () => {
-  let database: TestDatabase;
+  const postgres = postgresSuite();
   let engine: Engine;
   let warnings: LogRecord[];
   let disconnects: DisconnectReason[];
 
   beforeAll(async () => {
-    database = await createTestDatabase("postgres");
-    const setup = createEngine(database.url);
+    const setup = createEngine(postgres.url());
     await sql`create table items (id serial primary key, label text not null)`.execute(setup.db);
     await setup.dispose();
   });
-  afterEach(async () => {
-    await engine?.dispose();
-    const cleanup = createEngine(database.url);
+  // Before each test rather than after: the previous test's engines are disposed by then, so a
+  // transaction a failed test left open cannot block the truncate.
+  beforeEach(async () => {
+    const cleanup = createEngine(postgres.url());
     await sql`truncate items`.execute(cleanup.db);
     await cleanup.dispose();
   });
-  afterAll(async () => {
-    await database?.drop();
-  });
 
-  function singleConnectionEngine(url = database.url): Engine {
+  function singleConnectionEngine(url = postgres.url()): Engine {
     const records: LogRecord[] = [];
     const reasons: DisconnectReason[] = [];
     warnings = records;
     disconnects = reasons;
-    engine = createEngine(url, {
+    engine = postgres.engine(url, {
       pool: { size: 1, maxOverflow: 0 },
       log: (record) => {
         if (record.level === "warn") records.push(record);
@@ -91,10 +88,10 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pool: connections returned insi
   });
 
   it("destroys the connection when the rollback itself fails", async () => {
-    const target = new URL(database.url);
+    const target = new URL(postgres.url());
     const proxy = await HalfOpenProxy.start(target.hostname, Number(target.port || 5432));
     try {
-      singleConnectionEngine(proxy.rewrite(database.url));
+      singleConnectionEngine(proxy.rewrite(postgres.url()));
       const dirty = await engine.backend.pool.acquire();
       await dirty.begin({});
       await run(dirty, "insert into items (label) values ('lost with its connection')");
@@ -113,7 +110,7 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pool: connections returned insi
   });
 
   it("is needed: plain pg.Pool hands the same client back still inside the transaction", async () => {
-    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    const pool = new pg.Pool({ connectionString: postgres.url(), max: 1 });
     try {
       const first = await pool.connect();
       await first.query("begin");

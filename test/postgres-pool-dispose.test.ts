@@ -1,22 +1,15 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngine, EngineDisposedError } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { EngineDisposedError } from "../src/index.js";
 import type { DisconnectReason } from "../src/engine/engine-events.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { postgresUnavailable } from "./support/postgres-admin.js";
+import { postgresSuite } from "./support/postgres-suite.js";
 
 describe.skipIf(postgresUnavailable)("PostgreSQL pool: dispose", () => {
-  let database: TestDatabase;
-
-  beforeAll(async () => {
-    database = await createTestDatabase("postgres");
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
+  const postgres = postgresSuite();
 
   it("resolves only once every connection is closed and its disconnect event emitted", async () => {
-    const engine = createEngine(database.url, { pool: { size: 3 } });
+    const engine = postgres.engine(postgres.url(), { pool: { size: 3 } });
     const disconnects: DisconnectReason[] = [];
     engine.on("disconnect", ({ reason }) => disconnects.push(reason));
     await Promise.all([1, 2, 3].map((n) => sql`select pg_sleep(0.05), ${n}::int`.execute(engine.db)));

@@ -1,15 +1,15 @@
 import { CompiledQuery, sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ConnectionLostError, createEngine, type Engine } from "../src/index.js";
+import { ConnectionLostError, type Engine } from "../src/index.js";
 import type { DisconnectReason, EngineEvents } from "../src/engine/engine-events.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { databaseOf, PostgresAdmin, postgresUnavailable, withApplicationName } from "./support/postgres-admin.js";
+import { postgresSuite } from "./support/postgres-suite.js";
 import { waitUntil } from "./support/wait-until.js";
 
 const APPLICATION_NAME = "athanor-idle-error";
 
 describe.skipIf(postgresUnavailable)("PostgreSQL pool: connection errors outside a query", () => {
-  let database: TestDatabase;
+  const postgres = postgresSuite();
   let admin: PostgresAdmin;
   let engine: Engine;
   let errors: Array<EngineEvents["error"]>;
@@ -18,7 +18,6 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pool: connection errors outside
   const onUncaught = (error: unknown): void => void uncaught.push(error);
 
   beforeAll(async () => {
-    database = await createTestDatabase("postgres");
     admin = await PostgresAdmin.open();
   });
   beforeEach(() => {
@@ -29,25 +28,23 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pool: connection errors outside
     const reasons: DisconnectReason[] = [];
     errors = seen;
     disconnects = reasons;
-    engine = createEngine(withApplicationName(database.url, APPLICATION_NAME), { pool: { size: 3, maxOverflow: 0 } });
+    engine = postgres.engine(withApplicationName(postgres.url(), APPLICATION_NAME), { pool: { size: 3, maxOverflow: 0 } });
     engine.on("error", (event) => seen.push(event));
     engine.on("disconnect", ({ reason }) => reasons.push(reason));
   });
-  afterEach(async () => {
-    await engine.dispose();
+  afterEach(() => {
     process.off("uncaughtException", onUncaught);
     process.off("unhandledRejection", onUncaught);
   });
   afterAll(async () => {
     await admin?.close();
-    await database?.drop();
   });
 
   it("reports an idle connection's error once as an engine error event, never as an uncaught exception", async () => {
     const warm = await Promise.all([1, 2, 3].map(() => engine.backend.pool.acquire()));
     await Promise.all(warm.map((connection) => engine.backend.pool.release(connection)));
 
-    expect(await admin.terminateIdle(databaseOf(database.url), APPLICATION_NAME)).toBe(3);
+    expect(await admin.terminateIdle(databaseOf(postgres.url()), APPLICATION_NAME)).toBe(3);
     await waitUntil("the pool to drop the terminated connections", () => engine.pool.status().destroyed === 3);
 
     expect(uncaught).toEqual([]);
@@ -70,7 +67,7 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pool: connection errors outside
     const { rows } = await connection.executeQuery<{ pid: number }>(CompiledQuery.raw("select pg_backend_pid() as pid"));
     const pid = rows[0]!.pid;
 
-    expect(await admin.terminate(databaseOf(database.url), APPLICATION_NAME, [pid])).toBe(1);
+    expect(await admin.terminate(databaseOf(postgres.url()), APPLICATION_NAME, [pid])).toBe(1);
     await waitUntil("the connection error event", () => errors.length > 0);
     expect(uncaught).toEqual([]);
 

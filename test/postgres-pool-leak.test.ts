@@ -1,32 +1,22 @@
 import { sql } from "kysely";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createEngine, type Engine } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import type { Engine } from "../src/index.js";
 import type { EngineEvents } from "../src/engine/engine-events.js";
 import type { LogRecord } from "../src/engine/log-record.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { postgresUnavailable } from "./support/postgres-admin.js";
+import { postgresSuite } from "./support/postgres-suite.js";
 import { sleep, waitUntil } from "./support/wait-until.js";
 
 describe.skipIf(postgresUnavailable)("PostgreSQL pool: leak detection", () => {
-  let database: TestDatabase;
+  const postgres = postgresSuite();
   let engine: Engine;
   let leaks: Array<EngineEvents["leak"]>;
   let warnings: LogRecord[];
 
-  beforeAll(async () => {
-    database = await createTestDatabase("postgres");
-  });
-  afterEach(async () => {
-    await engine?.dispose();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-
   function leakDetectingEngine(): Engine {
     leaks = [];
     warnings = [];
-    engine = createEngine(database.url, {
+    engine = postgres.engine(postgres.url(), {
       pool: { size: 2, leakDetectionMillis: 100 },
       log: (record) => {
         if (record.level === "warn") warnings.push(record);

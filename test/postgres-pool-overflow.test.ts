@@ -1,34 +1,24 @@
 import { sql } from "kysely";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createEngine, type Engine, type EngineOptions } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import type { Engine, EngineOptions } from "../src/index.js";
 import type { DisconnectReason } from "../src/engine/engine-events.js";
 import type { PostgresConnection } from "../src/backends/postgres/postgres-connection.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { postgresUnavailable } from "./support/postgres-admin.js";
+import { postgresSuite } from "./support/postgres-suite.js";
 import { waitUntil } from "./support/wait-until.js";
 
 const SIZE = 2;
 const MAX_OVERFLOW = 3;
 
 describe.skipIf(postgresUnavailable)("PostgreSQL pool: overflow", () => {
-  let database: TestDatabase;
+  const postgres = postgresSuite();
   let engine: Engine;
   let disconnects: DisconnectReason[];
-
-  beforeAll(async () => {
-    database = await createTestDatabase("postgres");
-  });
-  afterEach(async () => {
-    await engine?.dispose();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
 
   function overflowEngine(overflowIdleMillis: number, pool: EngineOptions["pool"] = {}): Engine {
     const reasons: DisconnectReason[] = [];
     disconnects = reasons;
-    engine = createEngine(database.url, { pool: { size: SIZE, maxOverflow: MAX_OVERFLOW, overflowIdleMillis, ...pool } });
+    engine = postgres.engine(postgres.url(), { pool: { size: SIZE, maxOverflow: MAX_OVERFLOW, overflowIdleMillis, ...pool } });
     engine.on("disconnect", ({ reason }) => reasons.push(reason));
     return engine;
   }

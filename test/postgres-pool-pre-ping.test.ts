@@ -1,41 +1,34 @@
 import { sql } from "kysely";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionLostError, createEngine, PoolTimeoutError, type Engine } from "../src/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConnectionLostError, PoolTimeoutError, type Engine } from "../src/index.js";
 import type { DisconnectReason } from "../src/engine/engine-events.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { HalfOpenProxy } from "./support/half-open-proxy.js";
 import { databaseOf, PostgresAdmin, postgresUnavailable, withApplicationName } from "./support/postgres-admin.js";
+import { postgresSuite } from "./support/postgres-suite.js";
 import { sleep, waitUntil } from "./support/wait-until.js";
 
 const POOL_SIZE = 3;
 
 describe.skipIf(postgresUnavailable)("PostgreSQL pool: pre-ping", () => {
-  let database: TestDatabase;
+  const postgres = postgresSuite();
   let admin: PostgresAdmin;
   let proxy: HalfOpenProxy;
-  const engines: Engine[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase("postgres");
     admin = await PostgresAdmin.open();
-    const target = new URL(database.url);
+    const target = new URL(postgres.url());
     proxy = await HalfOpenProxy.start(target.hostname, Number(target.port || 5432));
-  });
-  afterEach(async () => {
-    await Promise.all(engines.splice(0).map((engine) => engine.dispose()));
   });
   afterAll(async () => {
     await proxy?.close();
     await admin?.close();
-    await database?.drop();
   });
 
   /** An engine through the proxy whose every connection went half-open after its backend was terminated. */
   async function engineWithDeadIdleConnections(prePing: boolean, applicationName: string) {
-    const engine = createEngine(withApplicationName(proxy.rewrite(database.url), applicationName), {
+    const engine = postgres.engine(withApplicationName(proxy.rewrite(postgres.url()), applicationName), {
       pool: { size: POOL_SIZE, maxOverflow: 0, prePing, acquireTimeoutMillis: 5_000 },
     });
-    engines.push(engine);
     const disconnects: DisconnectReason[] = [];
     engine.on("disconnect", ({ reason }) => disconnects.push(reason));
     const warm = await Promise.all(Array.from({ length: POOL_SIZE }, () => engine.backend.pool.acquire()));
@@ -43,9 +36,9 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pool: pre-ping", () => {
     expect(engine.pool.status()).toMatchObject({ total: POOL_SIZE, idle: POOL_SIZE });
 
     expect(proxy.halfOpenAll()).toBe(POOL_SIZE);
-    const pids = await admin.pids(databaseOf(database.url), applicationName, "idle");
+    const pids = await admin.pids(databaseOf(postgres.url()), applicationName, "idle");
     expect(pids).toHaveLength(POOL_SIZE);
-    expect(await admin.terminate(databaseOf(database.url), applicationName, pids)).toBe(POOL_SIZE);
+    expect(await admin.terminate(databaseOf(postgres.url()), applicationName, pids)).toBe(POOL_SIZE);
     await admin.waitGone(pids);
     // The pool has not noticed: the proxy swallowed the server's FATAL message and close.
     expect(engine.pool.status()).toMatchObject({ idle: POOL_SIZE, destroyed: 0 });
@@ -84,10 +77,9 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pool: pre-ping", () => {
   });
 
   it("bounds a pre-ping that is never answered by acquireTimeoutMillis", async () => {
-    const engine = createEngine(withApplicationName(proxy.rewrite(database.url), "athanor-preping-blackhole"), {
+    const engine = postgres.engine(withApplicationName(proxy.rewrite(postgres.url()), "athanor-preping-blackhole"), {
       pool: { size: 1, maxOverflow: 0, prePing: true, acquireTimeoutMillis: 300 },
     });
-    engines.push(engine);
     const disconnects: DisconnectReason[] = [];
     engine.on("disconnect", ({ reason }) => disconnects.push(reason));
     await sql`select 1`.execute(engine.db);
@@ -115,12 +107,11 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pool: pre-ping", () => {
     process.on("uncaughtException", onUncaught);
     process.on("unhandledRejection", onUncaught);
     try {
-      const engine = createEngine(withApplicationName(database.url, applicationName), { pool: { size: POOL_SIZE, prePing: true } });
-      engines.push(engine);
+      const engine = postgres.engine(withApplicationName(postgres.url(), applicationName), { pool: { size: POOL_SIZE, prePing: true } });
       const warm = await Promise.all(Array.from({ length: POOL_SIZE }, () => engine.backend.pool.acquire()));
       await Promise.all(warm.map((connection) => engine.backend.pool.release(connection)));
 
-      expect(await admin.terminateIdle(databaseOf(database.url), applicationName)).toBe(POOL_SIZE);
+      expect(await admin.terminateIdle(databaseOf(postgres.url()), applicationName)).toBe(POOL_SIZE);
       await sleep(200);
 
       expect(uncaught).toEqual([]);

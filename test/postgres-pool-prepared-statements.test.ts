@@ -1,9 +1,9 @@
 import { sql } from "kysely";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEngine, DatabaseError, type Engine, type EngineOptions } from "../src/index.js";
 import type { PostgresConnection } from "../src/backends/postgres/postgres-connection.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { postgresUnavailable } from "./support/postgres-admin.js";
+import { postgresSuite } from "./support/postgres-suite.js";
 
 interface PreparedStatement {
   name: string;
@@ -11,22 +11,12 @@ interface PreparedStatement {
 }
 
 describe.skipIf(postgresUnavailable)("PostgreSQL pool: prepared statements", () => {
-  let database: TestDatabase;
+  const postgres = postgresSuite();
   let engine: Engine;
-
-  beforeAll(async () => {
-    database = await createTestDatabase("postgres");
-  });
-  afterEach(async () => {
-    await engine?.dispose();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
 
   /** One connection, so every statement and every look at pg_prepared_statements share a session. */
   function singleConnectionEngine(options: EngineOptions = {}): Engine {
-    engine = createEngine(database.url, { ...options, pool: { size: 1, maxOverflow: 0 } });
+    engine = postgres.engine(postgres.url(), { ...options, pool: { size: 1, maxOverflow: 0 } });
     return engine;
   }
 
@@ -117,7 +107,7 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pool: prepared statements", () 
     it("is re-prepared after another session altered the table", async () => {
       singleConnectionEngine();
       const select = await cachedSelectStar("grows_elsewhere");
-      const other = createEngine(database.url);
+      const other = createEngine(postgres.url());
       try {
         await sql`alter table grows_elsewhere add column extra int`.execute(other.db);
       } finally {

@@ -1,32 +1,22 @@
 import { sql, type Kysely } from "kysely";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createEngine, type Engine } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import type { Engine } from "../src/index.js";
 import type { DisconnectReason } from "../src/engine/engine-events.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { postgresUnavailable } from "./support/postgres-admin.js";
+import { postgresSuite } from "./support/postgres-suite.js";
 import { sleep, waitUntil } from "./support/wait-until.js";
 
 const RECYCLE_MILLIS = 100;
 
 describe.skipIf(postgresUnavailable)("PostgreSQL pool: recycle", () => {
-  let database: TestDatabase;
+  const postgres = postgresSuite();
   let engine: Engine;
   let disconnects: DisconnectReason[];
-
-  beforeAll(async () => {
-    database = await createTestDatabase("postgres");
-  });
-  afterEach(async () => {
-    await engine?.dispose();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
 
   function recyclingEngine(recycleMillis: number): Engine {
     const reasons: DisconnectReason[] = [];
     disconnects = reasons;
-    engine = createEngine(database.url, { pool: { size: 2, maxOverflow: 0, recycleMillis } });
+    engine = postgres.engine(postgres.url(), { pool: { size: 2, maxOverflow: 0, recycleMillis } });
     engine.on("disconnect", ({ reason }) => reasons.push(reason));
     return engine;
   }

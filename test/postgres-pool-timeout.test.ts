@@ -1,25 +1,15 @@
 import { sql } from "kysely";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createEngine, PoolTimeoutError, type Engine } from "../src/index.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { describe, expect, it } from "vitest";
+import { PoolTimeoutError, type Engine } from "../src/index.js";
 import { postgresUnavailable } from "./support/postgres-admin.js";
+import { postgresSuite } from "./support/postgres-suite.js";
 
 describe.skipIf(postgresUnavailable)("PostgreSQL pool: acquire timeout", () => {
-  let database: TestDatabase;
+  const postgres = postgresSuite();
   let engine: Engine;
 
-  beforeAll(async () => {
-    database = await createTestDatabase("postgres");
-  });
-  afterEach(async () => {
-    await engine?.dispose();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-
   function exhaustedEngine(): Engine {
-    engine = createEngine(database.url, { pool: { size: 1, maxOverflow: 0, acquireTimeoutMillis: 300 } });
+    engine = postgres.engine(postgres.url(), { pool: { size: 1, maxOverflow: 0, acquireTimeoutMillis: 300 } });
     return engine;
   }
 

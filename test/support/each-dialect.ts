@@ -3,15 +3,46 @@ import { createTestDatabase, type TestDatabase, type TestDialectName } from "../
 
 export const ALL_DIALECTS: readonly TestDialectName[] = ["sqlite-memory", "sqlite-file", "postgres"];
 
-/** Per-dialect context handed to a suite: a fresh database for the whole describe block. */
-export interface DialectContext {
-  readonly name: TestDialectName;
-  readonly isPostgres: boolean;
-  readonly isSqlite: boolean;
+/** A fresh database for the whole describe block, created in beforeAll and dropped in afterAll. */
+export interface SuiteDatabase {
   /** The database URL; valid inside hooks and tests. */
   url(): string;
   /** A further fresh database of the same kind (dropped after the suite). */
   freshUrl(): Promise<string>;
+}
+
+/** Per-dialect context handed to a suite: a fresh database for the whole describe block. */
+export interface DialectContext extends SuiteDatabase {
+  readonly name: TestDialectName;
+  readonly isPostgres: boolean;
+  readonly isSqlite: boolean;
+}
+
+/**
+ * Registers, at describe level, a beforeAll that creates a fresh `name` database and an
+ * afterAll that drops it (with every `freshUrl()` database). Used by `describeEachDialect`
+ * and `postgresSuite`.
+ */
+export function suiteDatabase(name: TestDialectName): SuiteDatabase {
+  let database: TestDatabase | undefined;
+  const extra: TestDatabase[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase(name);
+  });
+  afterAll(async () => {
+    await Promise.all([database, ...extra].map((db) => db?.drop()));
+  });
+  return {
+    url: () => {
+      if (database === undefined) throw new Error("the test database is created in beforeAll; use url() inside hooks and tests");
+      return database.url;
+    },
+    freshUrl: async () => {
+      const db = await createTestDatabase(name);
+      extra.push(db);
+      return db.url;
+    },
+  };
 }
 
 /**
@@ -22,27 +53,13 @@ export function describeEachDialect(title: string, suite: (context: DialectConte
   for (const name of dialects) {
     const skip = name === "postgres" && process.env.ATHANOR_TEST_POSTGRES === "0";
     describe.skipIf(skip)(`${title} [${name}]`, () => {
-      let database: TestDatabase | undefined;
-      const extra: TestDatabase[] = [];
-      beforeAll(async () => {
-        database = await createTestDatabase(name);
-      });
-      afterAll(async () => {
-        await Promise.all([database, ...extra].map((db) => db?.drop()));
-      });
+      const database = suiteDatabase(name);
       suite({
         name,
         isPostgres: name === "postgres",
         isSqlite: name !== "postgres",
-        url: () => {
-          if (database === undefined) throw new Error("the test database is created in beforeAll; use url() inside hooks and tests");
-          return database.url;
-        },
-        freshUrl: async () => {
-          const db = await createTestDatabase(name);
-          extra.push(db);
-          return db.url;
-        },
+        url: database.url,
+        freshUrl: database.freshUrl,
       });
     });
   }
