@@ -33,7 +33,7 @@ describeEachDialect("migration lock", (context) => {
   });
 
   it.skipIf(context.name === "sqlite-memory")("is released by the operating system or server when the holder is killed with SIGKILL", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/hold-migration-lock.ts", context.url()], {
+    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "test/fixtures/hold-migration-lock.ts", context.url()], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     children.push(child);

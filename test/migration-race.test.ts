@@ -32,9 +32,12 @@ function revision(index: number): string {
 
 let childScript: string;
 
-function runChild(url: string, folder: string, lock: "lock" | "no-lock"): Promise<{ code: number | null; stderr: string }> {
+/** How long after spawning a round's processes they all start upgrading (their start-up takes about this long on 2 cores). */
+const START_DELAY_MILLIS = 600;
+
+function runChild(url: string, folder: string, lock: "lock" | "no-lock", startAt: number): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [childScript, url, folder, lock], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [childScript, url, folder, lock, String(startAt)], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.on("exit", (code) => resolve({ code, stderr }));
@@ -44,7 +47,8 @@ function runChild(url: string, folder: string, lock: "lock" | "no-lock"): Promis
 async function race(dialect: "postgres" | "sqlite-file", folder: string, lock: "lock" | "no-lock") {
   const database = await createTestDatabase(dialect);
   try {
-    const children = await Promise.all(Array.from({ length: PROCESSES }, () => runChild(database.url, folder, lock)));
+    const startAt = Date.now() + START_DELAY_MILLIS;
+    const children = await Promise.all(Array.from({ length: PROCESSES }, () => runChild(database.url, folder, lock, startAt)));
     const engine = createEngine(database.url);
     try {
       const log = (await engine.db.selectFrom("race_log").select("revision").execute().catch(() => [])) as Array<{ revision: string }>;

@@ -6,6 +6,13 @@ import { mapSqliteError } from "./sqlite-error-mapper.js";
 
 const POLL_MILLIS = 25;
 const memoryLocks = new WeakMap<object, AsyncMutex>();
+/**
+ * Lock files held by this process. A held lock is its open database handle; if nothing
+ * referenced the handle, garbage collection would close it and silently drop the lock while
+ * its owner still believes it holds it. Held here, it lasts until release() or process exit,
+ * as PostgreSQL's advisory lock lasts as long as its connection.
+ */
+const heldLockFiles = new Set<Database.Database>();
 
 /**
  * Across processes: an exclusive transaction held on a small companion database file
@@ -44,6 +51,7 @@ export class SqliteMigrationLock implements MigrationLock {
       try {
         database.exec("begin exclusive");
         this.#database = database;
+        heldLockFiles.add(database);
         return;
       } catch (error) {
         const code = (error as { code?: string }).code ?? "";
@@ -67,6 +75,7 @@ export class SqliteMigrationLock implements MigrationLock {
     const database = this.#database;
     this.#database = undefined;
     if (database === undefined) return;
+    heldLockFiles.delete(database);
     try {
       database.exec("rollback");
     } finally {
