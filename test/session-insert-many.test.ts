@@ -102,6 +102,16 @@ describeEachDialect("session.insertMany", (ctx) => {
     ]);
   });
 
+  it.runIf(ctx.isSqlite)("converts values better-sqlite3 cannot bind as they are (booleans, Dates), as every statement does", async () => {
+    const fixture = await setup();
+    const at = new Date("2024-02-29T12:00:00.000Z");
+    const data = rows(40).map((row) => (row.id === 20 ? { ...row, name: at as never, qty: true as never } : row));
+    await fixture.sessions.run((db) => db.insertMany("items", data));
+    const stored = await fixture.engine.db.selectFrom("items").select(["name", "qty"]).where("id", "=", 20).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ name: at.toISOString(), qty: 1 });
+    expect((await totals(fixture)).n).toBe(40);
+  });
+
   it("reuses one statement text for every full chunk (prepared once)", async () => {
     const fixture = await setup();
     const texts: string[] = [];

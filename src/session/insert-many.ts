@@ -1,4 +1,5 @@
 import { createQueryId, RawNode, type CompiledQuery, type Kysely, type QueryResult } from "kysely";
+import { markPlainParameters } from "../backends/plain-parameters.js";
 import { ConfigurationError } from "../errors.js";
 import type { InsertStatements } from "./insert-statements.js";
 
@@ -112,6 +113,7 @@ function takeChunk(
   const last = Math.min(rows.length, start + limit);
   const parameters: unknown[] = new Array((last - start) * width);
   const encoding = encoders.length > 0;
+  let plain = true;
   let next = 0;
   let index = start;
   rows: for (; index < last; index++) {
@@ -128,7 +130,9 @@ function takeChunk(
         break rows;
       }
       const encode = encoding ? encoders[column] : undefined;
-      parameters[next++] = encode === undefined || value === null ? value : encode(value);
+      const parameter = encode === undefined || value === null ? value : encode(value);
+      if (plain && parameter !== null && typeof parameter !== "number" && typeof parameter !== "string" && typeof parameter !== "bigint") plain = false;
+      parameters[next++] = parameter;
       column++;
     }
     if (column !== width) {
@@ -137,6 +141,7 @@ function takeChunk(
     }
   }
   parameters.length = next;
+  if (plain) markPlainParameters(parameters);
   return { end: index, parameters };
 }
 

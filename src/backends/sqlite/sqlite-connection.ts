@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { CompiledQuery, QueryResult } from "kysely";
 import type { Instrumentation } from "../../engine/instrumentation.js";
 import { ConnectionLostError, type AthanorError } from "../../errors.js";
+import { arePlainParameters } from "../plain-parameters.js";
 import { StatementCache } from "../statement-cache.js";
 import { mapSqliteError } from "./sqlite-error-mapper.js";
 import { toSqliteParameters } from "./sqlite-parameters.js";
@@ -36,7 +37,7 @@ export class SqliteConnection {
     const startedAt = tracing ? performance.now() : 0;
     try {
       const statement = this.#prepare(sql);
-      const bound = toSqliteParameters(parameters);
+      const bound = arePlainParameters(parameters) ? parameters : toSqliteParameters(parameters);
       let result: QueryResult<R>;
       if (statement.reader) {
         result = { rows: statement.all(bound) as R[] };
