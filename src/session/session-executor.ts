@@ -25,7 +25,8 @@ export class SessionQueryExecutor extends DefaultQueryExecutor {
   readonly #run: RunStatement;
 
   constructor(compiler: QueryCompiler, adapter: DialectAdapter, provider: ConnectionProvider, run: RunStatement, plugins: readonly KyselyPlugin[]) {
-    super(compiler, adapter, provider, [...plugins]);
+    // Kysely keeps the array as given and copies it when plugins are added: no copy per session.
+    super(compiler, adapter, provider, plugins as KyselyPlugin[]);
     this.#run = run;
   }
 

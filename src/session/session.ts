@@ -51,8 +51,11 @@ export class Session<DB> extends Kysely<DB> {
 
   /** @internal Sessions are made by a session factory. */
   constructor(core: SessionCore, frame: NestedFrame | undefined, parts: SessionParts) {
+    const { config, driver, dialect } = parts.props;
     super({
-      ...parts.props,
+      config,
+      driver,
+      dialect,
       executor: new SessionQueryExecutor(
         parts.compiler,
         parts.adapter,
