@@ -62,7 +62,7 @@ export class SqliteLease implements BackendConnection {
     // SQLite transactions are always serializable; the isolation level needs no statement.
     if (settings.accessMode === "read only" && !this.#pool.shared) return this.#beginOnReader();
     const writer = this.#pool.lockWriterNow();
-    if (writer === undefined) return this.#pool.lockWriter().then((locked) => this.#beginOnWriter(locked, settings));
+    if (writer === undefined) return this.#pool.whenWriterFree((locked) => this.#beginOnWriter(locked, settings));
     this.#beginOnWriter(writer, settings);
   }
 

@@ -113,16 +113,26 @@ export class SqlitePool implements Pool<SqliteLease> {
 
   /** Waits for exclusive use of the writer; `PoolTimeoutError` after `acquireTimeoutMillis`. */
   async lockWriter(): Promise<SqliteConnection> {
-    if (!this.#writerMutex.tryAcquire()) {
-      const granted = await this.#writerMutex.acquire(this.#options.pool.acquireTimeoutMillis);
+    return this.lockWriterNow() ?? this.whenWriterFree((writer) => writer);
+  }
+
+  /**
+   * Waits for the writer, then runs `use` with it locked (unlocking is then the caller's).
+   * One promise for the wait and the step after it: under contention every write
+   * transaction comes this way.
+   */
+  whenWriterFree<T>(use: (writer: SqliteConnection) => T): Promise<T> {
+    return this.#writerMutex.acquire(this.#options.pool.acquireTimeoutMillis).then((granted) => {
       if (!granted) throw this.#timeoutError("the writer connection");
-    }
-    try {
-      return this.writer();
-    } catch (error) {
-      this.#writerMutex.release();
-      throw error;
-    }
+      let writer: SqliteConnection;
+      try {
+        writer = this.writer();
+      } catch (error) {
+        this.#writerMutex.release();
+        throw error;
+      }
+      return use(writer);
+    });
   }
 
   /** The writer, locked, when it is free right now; `undefined` when someone holds it. */
