@@ -1,13 +1,6 @@
 import type { DatabaseConnection, Driver, TransactionSettings } from "kysely";
 import type { Backend, BackendConnection } from "../backends/backend.js";
-import { isPromise, type MaybePromise } from "../pool/maybe-promise.js";
-
-const DONE = Promise.resolve();
-
-/** Kysely expects promises; a step that finished without waiting gets one shared resolved promise. */
-function done(step: MaybePromise<void>): Promise<void> {
-  return isPromise(step) ? step : DONE;
-}
+import { settled } from "../pool/maybe-promise.js";
 
 /**
  * The Kysely driver every engine uses: checkouts come from the backend's pool and
@@ -27,31 +20,31 @@ export class AthanorDriver implements Driver {
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return done((connection as BackendConnection).begin(settings));
+    return settled((connection as BackendConnection).begin(settings));
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return done((connection as BackendConnection).commit());
+    return settled((connection as BackendConnection).commit());
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return done((connection as BackendConnection).rollback());
+    return settled((connection as BackendConnection).rollback());
   }
 
   savepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return done((connection as BackendConnection).savepoint(name));
+    return settled((connection as BackendConnection).savepoint(name));
   }
 
   rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return done((connection as BackendConnection).rollbackToSavepoint(name));
+    return settled((connection as BackendConnection).rollbackToSavepoint(name));
   }
 
   releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    return done((connection as BackendConnection).releaseSavepoint(name));
+    return settled((connection as BackendConnection).releaseSavepoint(name));
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return done(this.#backend.pool.release(connection as BackendConnection));
+    return settled(this.#backend.pool.release(connection as BackendConnection));
   }
 
   destroy(): Promise<void> {

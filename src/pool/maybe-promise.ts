@@ -10,3 +10,14 @@ export type MaybePromise<T> = T | Promise<T>;
 export function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
   return value instanceof Promise;
 }
+
+/**
+ * One shared, already resolved promise, for steps that finished without waiting but must
+ * return a promise: callers on the hot path compare with it to skip an await.
+ */
+export const SETTLED: Promise<void> = Promise.resolve();
+
+/** `step` as the promise an API must return: itself, or {@link SETTLED} when it did not wait. */
+export function settled(step: MaybePromise<void>): Promise<void> {
+  return isPromise(step) ? step : SETTLED;
+}

@@ -1,6 +1,6 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult, TransactionSettings } from "kysely";
 import type { Backend, BackendConnection } from "../backends/backend.js";
-import { isPromise, type MaybePromise } from "../pool/maybe-promise.js";
+import { isPromise, settled, SETTLED, type MaybePromise } from "../pool/maybe-promise.js";
 import type { Instrumentation } from "../engine/instrumentation.js";
 import {
   AthanorError,
@@ -20,11 +20,6 @@ export type SessionState = "idle" | "active" | "aborted" | "closed";
 
 let nextSavepoint = 1;
 
-/**
- * What `commit()` and `close()` return when they finished without waiting: one shared,
- * already resolved promise (callers on the hot path compare with it to skip an await).
- */
-export const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * The state behind one session and its nested handles: the lazily begun transaction on
@@ -215,8 +210,7 @@ export class SessionCore {
     // without a promise of its own.
     const connection = this.#connection;
     if (connection === undefined) return SETTLED;
-    const ending = this.#commitConnection(connection);
-    return isPromise(ending) ? ending : SETTLED;
+    return settled(this.#commitConnection(connection));
   }
 
   async #commitChecked(): Promise<void> {

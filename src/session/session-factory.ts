@@ -6,7 +6,8 @@ import { retryDelayMillis, shouldRetry } from "./retry-policy.js";
 import { Session, type SessionParts } from "./session.js";
 import type { ColumnEncoder } from "./insert-many.js";
 import { InsertStatements } from "./insert-statements.js";
-import { SETTLED, SessionCore } from "./session-core.js";
+import { SETTLED } from "../pool/maybe-promise.js";
+import { SessionCore } from "./session-core.js";
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from "./session-options.js";
 
 /**
