@@ -26,6 +26,7 @@ import {
   type ReturningNode,
   type ValuesItemNode,
 } from "kysely";
+import { parseTableName } from "../backends/table-name.js";
 import type { TypeMapping } from "../backends/type-mapping.js";
 import type { ColumnDefinition } from "./column.js";
 import type { Schema } from "./define-schema.js";
@@ -141,7 +142,7 @@ export class SchemaPlugin implements KyselyPlugin {
    */
   insertEncoders(tableName: string, columns: readonly string[]): ReadonlyArray<((value: unknown) => unknown) | undefined> | undefined {
     // As Kysely reads `insertInto("schema.table")`, and as #table() then looks it up: by the table part.
-    const table = this.#tables.get(tableName.includes(".") ? (tableName.split(".")[1] ?? "").trim() : tableName);
+    const table = this.#tables.get(parseTableName(tableName).table);
     if (table === undefined) return [];
     const encoders: Array<((value: unknown) => unknown) | undefined> = [];
     for (const name of columns) {

@@ -1,5 +1,6 @@
 import type { DialectName } from "../engine/database-url.js";
 import { quoteIdentifier } from "../backends/quote-identifier.js";
+import { parseTableName } from "../backends/table-name.js";
 
 /** Shapes kept: the full chunk of each table a program bulk-inserts into, and a few remainders. */
 const CAPACITY = 64;
@@ -35,9 +36,8 @@ export class InsertStatements {
   }
 
   #build(table: string, columns: readonly string[], rows: number): string {
-    // As Kysely reads `insertInto("schema.table")`: the first dot separates the schema.
-    const [first = "", second] = table.split(".");
-    const target = second === undefined ? quoteIdentifier(first) : `${quoteIdentifier(first.trim())}.${quoteIdentifier(second.trim())}`;
+    const name = parseTableName(table);
+    const target = name.schema === undefined ? quoteIdentifier(name.table) : `${quoteIdentifier(name.schema)}.${quoteIdentifier(name.table)}`;
     const tuples: string[] = new Array(rows);
     let parameter = 1;
     for (let row = 0; row < rows; row++) {
