@@ -43,9 +43,9 @@ export class SqliteLease implements BackendConnection {
     if (compiledQuery.query.kind === "SelectQueryNode" && !this.#pool.shared) {
       return this.#pool.autocommitReader().run<R>(compiledQuery);
     }
-    if (!this.#pool.tryLockWriter()) await this.#pool.lockWriter();
+    const writer = this.#pool.lockWriterNow() ?? (await this.#pool.whenWriterFree((locked) => locked));
     try {
-      return this.#pool.writer().run<R>(compiledQuery);
+      return writer.run<R>(compiledQuery);
     } finally {
       this.#pool.unlockWriter();
     }

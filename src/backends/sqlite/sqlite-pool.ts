@@ -111,13 +111,9 @@ export class SqlitePool implements Pool<SqliteLease> {
     return this.#autocommitReader;
   }
 
-  /** Waits for exclusive use of the writer; `PoolTimeoutError` after `acquireTimeoutMillis`. */
-  async lockWriter(): Promise<SqliteConnection> {
-    return this.lockWriterNow() ?? this.whenWriterFree((writer) => writer);
-  }
-
   /**
-   * Waits for the writer, then runs `use` with it locked (unlocking is then the caller's).
+   * Waits for the writer, then runs `use` with it locked (unlocking is then the caller's);
+   * `PoolTimeoutError` after `acquireTimeoutMillis`.
    * One promise for the wait and the step after it: under contention every write
    * transaction comes this way.
    */
@@ -144,11 +140,6 @@ export class SqlitePool implements Pool<SqliteLease> {
       this.#writerMutex.release();
       throw error;
     }
-  }
-
-  /** True when the writer is free right now (autocommit statements may run without waiting). */
-  tryLockWriter(): boolean {
-    return this.#writerMutex.tryAcquire();
   }
 
   unlockWriter(): void {
