@@ -385,15 +385,7 @@ export class SessionCore {
    */
   async #abandon(connection: BackendConnection, error: unknown, began: boolean): Promise<never> {
     try {
-      if (began) {
-        try {
-          await connection.rollback();
-        } catch {
-          await this.#backend.pool.destroy(connection);
-          throw error;
-        }
-      }
-      await this.#backend.pool.release(connection);
+      await this.#giveBack(connection, began);
     } finally {
       // After the awaits: when #start() made this promise its `#starting`, that assignment came first.
       this.#starting = undefined;
@@ -463,16 +455,19 @@ export class SessionCore {
     this.#connection = undefined;
     this.#abortedBy = undefined;
     this.#frames.length = 0;
-    if (connection !== undefined) {
-      try {
-        await connection.rollback();
-        await this.#backend.pool.release(connection);
-      } catch {
-        // A lost connection rolls back on the server by itself; it must not be reused.
-        await this.#backend.pool.destroy(connection);
-      }
-    }
+    if (connection !== undefined) await this.#giveBack(connection, true);
     await this.#runHooks(this.#takeHooks().afterRollback, "afterRollback");
+  }
+
+  /** Returns a connection to the pool, rolled back first when `rollback`; destroyed if either fails. */
+  async #giveBack(connection: BackendConnection, rollback: boolean): Promise<void> {
+    try {
+      if (rollback) await connection.rollback();
+      await this.#backend.pool.release(connection);
+    } catch {
+      // A lost connection rolls back on the server by itself; it must not be reused.
+      await this.#backend.pool.destroy(connection);
+    }
   }
 
   #takeHooks(): { afterCommit: SessionHook[]; afterRollback: SessionHook[] } {
