@@ -55,8 +55,7 @@ export async function insertMany(
   let start = 0;
   let source = rows;
   while (start < source.length) {
-    const first = source[start]!;
-    if (first === null || typeof first !== "object") throw new ConfigurationError("insertMany rows must be objects");
+    const first = rowAt(source, start);
     if (hasUndefined(first)) {
       // `undefined` means the column's default, as a missing key does. Kysely alone would
       // write DEFAULT, which SQLite reads as NULL; without the key it is the default everywhere.
@@ -92,6 +91,13 @@ function rawStatement(sql: string, parameters: unknown[]): CompiledQuery {
   return { sql, parameters, query: RawNode.createWithSql(sql), queryId: createQueryId() };
 }
 
+/** `rows[index]`, which must be an object. */
+function rowAt(rows: readonly Record<string, unknown>[], index: number): Record<string, unknown> {
+  const row = rows[index];
+  if (row === null || typeof row !== "object") throw new ConfigurationError("insertMany rows must be objects");
+  return row;
+}
+
 function toQueryResult(result: { numInsertedOrUpdatedRows?: bigint }): QueryResult<unknown> {
   return { rows: [], numAffectedRows: result.numInsertedOrUpdatedRows };
 }
@@ -117,8 +123,7 @@ function takeChunk(
   let next = 0;
   let index = start;
   rows: for (; index < last; index++) {
-    const row = rows[index]!;
-    if (row === null || typeof row !== "object") throw new ConfigurationError("insertMany rows must be objects");
+    const row = rowAt(rows, index);
     const rowStart = next;
     let column = 0;
     // One pass checks the row's keys and reads its values (for…in lists own keys first, in
@@ -149,7 +154,7 @@ function takeChunk(
 function chunkEnd(rows: readonly Record<string, unknown>[], start: number, limit: number, columns: readonly string[]): number {
   const last = Math.min(rows.length, start + limit);
   let index = start + 1;
-  while (index < last && hasColumns(rows[index]!, columns) && !hasUndefined(rows[index]!)) index++;
+  while (index < last && hasColumns(rowAt(rows, index), columns) && !hasUndefined(rows[index]!)) index++;
   return index;
 }
 
@@ -173,7 +178,6 @@ function isPlainValue(value: unknown): boolean {
 }
 
 function hasColumns(row: Record<string, unknown>, columns: readonly string[]): boolean {
-  if (row === null || typeof row !== "object") throw new ConfigurationError("insertMany rows must be objects");
   let index = 0;
   for (const key in row) {
     if (key !== columns[index]) return false;
