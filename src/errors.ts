@@ -1,5 +1,8 @@
 import type { PoolStatus } from "./pool/pool-status.js";
 
+/** Marks errors made by any copy of Athanor (see {@link AthanorError}'s `instanceof`). */
+const ERROR_BRAND = Symbol.for("athanor.error");
+
 /**
  * The error catalogue. Every error Athanor throws is an {@link AthanorError}
  * with a stable `code`; driver errors are wrapped into the matching subclass
@@ -27,8 +30,25 @@ export class AthanorError extends Error {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
+  }
+
+  /**
+   * `instanceof` also holds for errors made by another copy of Athanor in the same process:
+   * its ES module and CommonJS builds, when both are loaded (an ES module app whose
+   * CommonJS dependency requires Athanor), are two sets of classes. Matched by class name
+   * along the prototype chain, only for errors that carry Athanor's brand.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== "object" || value === null || !(ERROR_BRAND in value)) return false;
+    for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+      if ((proto as { constructor?: { name?: string } }).constructor?.name === this.name) return true;
+    }
+    return false;
   }
 }
+
 
 /** Details a database reports about a violated constraint (each may be absent). */
 export interface ConstraintDetails {
