@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import type Database from "better-sqlite3";
 import { MigrationLockTimeoutError } from "../../errors.js";
 import { AsyncMutex } from "../../pool/async-mutex.js";
@@ -42,6 +44,7 @@ export class SqliteMigrationLock implements MigrationLock {
     try {
       // No schema and no pragmas: the file's locks are all this database is for, and any
       // statement here could itself meet the holder's lock.
+      mkdirSync(dirname(this.#path), { recursive: true });
       database = new this.#driver(`${this.#path}.migrate-lock`, { timeout: 0 });
     } catch (error) {
       throw mapSqliteError(error);
