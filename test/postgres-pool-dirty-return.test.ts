@@ -5,7 +5,7 @@ import { createEngine, DatabaseError, type Engine } from "../src/index.js";
 import type { BackendConnection } from "../src/backends/backend.js";
 import type { DisconnectReason } from "../src/engine/engine-events.js";
 import type { LogRecord } from "../src/engine/log-record.js";
-import { HalfOpenProxy } from "./support/half-open-proxy.js";
+import { FaultProxy } from "./support/fault-proxy.js";
 import { postgresUnavailable } from "./support/postgres-admin.js";
 import { postgresSuite } from "./support/postgres-suite.js";
 import { waitUntil } from "./support/wait-until.js";
@@ -89,7 +89,7 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pool: connections returned insi
 
   it("destroys the connection when the rollback itself fails", async () => {
     const target = new URL(postgres.url());
-    const proxy = await HalfOpenProxy.start(target.hostname, Number(target.port || 5432));
+    const proxy = await FaultProxy.start(target.hostname, Number(target.port || 5432));
     try {
       singleConnectionEngine(proxy.rewrite(postgres.url()));
       const dirty = await engine.backend.pool.acquire();

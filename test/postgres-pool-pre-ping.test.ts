@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionLostError, PoolTimeoutError, type Engine } from "../src/index.js";
 import type { DisconnectReason } from "../src/engine/engine-events.js";
-import { HalfOpenProxy } from "./support/half-open-proxy.js";
+import { FaultProxy } from "./support/fault-proxy.js";
 import { databaseOf, PostgresAdmin, postgresUnavailable, withApplicationName } from "./support/postgres-admin.js";
 import { postgresSuite } from "./support/postgres-suite.js";
 import { sleep, waitUntil } from "./support/wait-until.js";
@@ -12,12 +12,12 @@ const POOL_SIZE = 3;
 describe.skipIf(postgresUnavailable)("PostgreSQL pool: pre-ping", () => {
   const postgres = postgresSuite();
   let admin: PostgresAdmin;
-  let proxy: HalfOpenProxy;
+  let proxy: FaultProxy;
 
   beforeAll(async () => {
     admin = await PostgresAdmin.open();
     const target = new URL(postgres.url());
-    proxy = await HalfOpenProxy.start(target.hostname, Number(target.port || 5432));
+    proxy = await FaultProxy.start(target.hostname, Number(target.port || 5432));
   });
   afterAll(async () => {
     await proxy?.close();

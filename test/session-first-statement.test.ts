@@ -4,7 +4,7 @@ import { createEngine } from "../src/engine/create-engine.js";
 import { DatabaseError, SessionClosedError, TransactionAbortedError, UniqueViolationError } from "../src/errors.js";
 import { createSessionFactory } from "../src/session/index.js";
 import { describeEachDialect } from "./support/each-dialect.js";
-import { HalfOpenProxy } from "./support/half-open-proxy.js";
+import { FaultProxy } from "./support/fault-proxy.js";
 import { databaseOf, suiteAdmin } from "./support/postgres-admin.js";
 import { itemNames, resetItems, sessionHarness, type SessionTestDb } from "./support/session-harness.js";
 
@@ -108,14 +108,14 @@ describeEachDialect("a session's first statement", (ctx) => {
 });
 
 describe.runIf(process.env.ATHANOR_TEST_POSTGRES !== "0")("a session's first statement on PostgreSQL", () => {
-  let proxy: HalfOpenProxy;
+  let proxy: FaultProxy;
   let url: string;
 
   beforeAll(async () => {
     const { createTestDatabase } = await import("../src/testing/index.js");
     const database = await createTestDatabase("postgres");
     const target = new URL(database.url);
-    proxy = await HalfOpenProxy.start(target.hostname, Number(target.port || 5432));
+    proxy = await FaultProxy.start(target.hostname, Number(target.port || 5432));
     url = proxy.rewrite(database.url);
     return async () => {
       await proxy.close();
