@@ -15,7 +15,7 @@ import { inlineValues } from "./inline-values.js";
 import { SqliteQueryCompiler } from "./sqlite/sqlite-query-compiler.js";
 
 const InlinePostgresCompiler = inlineValues(PostgresQueryCompiler);
-const InlineSqliteCompiler = inlineValues(SqliteQueryCompiler);
+const InlineSqliteCompiler = inlineValues(SqliteQueryCompiler, "char(13)");
 
 /**
  * A Kysely dialect that connects to nothing: every statement is compiled with literal

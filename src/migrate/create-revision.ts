@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { MultipleHeadsError } from "../errors.js";
 import { loadRevisionScripts } from "./load-revision-scripts.js";
 import { buildRevisionGraph } from "./revision-graph/build-revision-graph.js";
+import { singleLine } from "./single-line.js";
 
 /** Options of {@link createRevision}. */
 export interface CreateRevisionOptions {
@@ -87,10 +88,11 @@ ${indent(options.down)}
 
 function sqlRevision(revision: string, downRevision: string | readonly string[] | null, options: CreateRevisionOptions): string {
   const down = downRevision === null ? "none" : typeof downRevision === "string" ? downRevision : downRevision.join(", ");
+  // One header line whatever the message holds; a message of only blanks has no header (an empty one is invalid).
+  const message = singleLine(options.message).trim();
   return `-- revision: ${revision}
 -- down-revision: ${down}
--- message: ${options.message.replace(/\n/g, " ")}
-
+${message === "" ? "" : `-- message: ${message}\n`}
 -- up
 ${options.up ?? ""}
 

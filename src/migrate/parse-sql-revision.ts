@@ -1,5 +1,6 @@
 import { InvalidSqlRevisionError } from "../errors.js";
 import type { Revision } from "./revision-graph/revision.js";
+import { lineBreakIn } from "./single-line.js";
 
 /**
  * A `.sql` revision file, parsed. Section text is kept verbatim (line for line), so a
@@ -43,7 +44,9 @@ type HeaderName = (typeof HEADERS)[number];
  * `transactional` (`true` or `false`, default `true`). Other `--` comments may appear
  * among the headers, but not in `word: value` form, so a misspelt header is an error
  * rather than silently ignored; SQL may not appear before `-- up`. A section starts at a
- * line reading exactly `-- up` / `-- down` (any case, any spacing). Pure: the caller reads
+ * line reading exactly `-- up` / `-- down` (any case, any spacing). Lines end at LF, CRLF
+ * or CR; a line before `-- up` that holds another line separator (U+2028, U+2029, U+0085,
+ * VT, FF) or a control character is an error, never a header silently skipped. Pure: the caller reads
  * the file and computes its checksum. Throws {@link InvalidSqlRevisionError} naming the
  * file and line.
  *
@@ -97,6 +100,11 @@ export function parseSqlRevision(text: string, file: string): SqlRevision {
       sections[section].push(content);
       return;
     }
+    // Lines end at CR and LF only (as PostgreSQL and SQLite end a -- comment); any other line
+    // separator or control character here would hide a header from this parser, or show
+    // another tool a line this parser never saw, so it is refused.
+    const odd = lineBreakIn(content);
+    if (odd !== undefined) fail(line, `${odd} in the header lines; headers and comments before -- up are single lines of text`);
     if (content.trim() === "") return;
     const header = HEADER.exec(content);
     if (header === null) {

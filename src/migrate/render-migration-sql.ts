@@ -3,6 +3,7 @@ import { createOfflineDialect } from "../backends/offline-dialect.js";
 import type { DialectName } from "../engine/database-url.js";
 import { NotSupportedError } from "../errors.js";
 import { createMigrationOperations } from "./migration-operations.js";
+import { singleLine } from "./single-line.js";
 import type { RevisionScript } from "./revision-script.js";
 import { appliedFromHeads } from "./revision-graph/applied-from-heads.js";
 import { buildRevisionGraph } from "./revision-graph/build-revision-graph.js";
@@ -41,7 +42,8 @@ export async function renderMigrationSql(options: RenderMigrationSqlOptions): Pr
   const statements: string[] = [];
   const db = new Kysely<any>({ dialect: createOfflineDialect(options.dialect, (statement) => statements.push(statement)) });
   const table = new VersionTable(options.versionTable ?? DEFAULT_VERSION_TABLE);
-  const out: string[] = [`-- athanor ${options.direction} ${from} -> ${options.target} (${options.dialect}), generated ${new Date().toISOString()}`, ""];
+  const header = `athanor ${options.direction} ${from} -> ${options.target} (${options.dialect}), generated ${new Date().toISOString()}`;
+  const out: string[] = [`-- ${singleLine(header)}`, ""];
   const flush = (): void => {
     for (const statement of statements.splice(0)) out.push(`${statement.trim().replace(/;\s*$/, "")};`);
   };
@@ -51,7 +53,7 @@ export async function renderMigrationSql(options: RenderMigrationSqlOptions): Pr
     const script = step.record;
     const action = step.direction === "upgrade" ? script.up : script.down;
     if (action === undefined) throw new NotSupportedError(`revision ${script.revision} (${script.path}) has no down(); it cannot be downgraded`);
-    out.push("", `-- ${step.direction} ${script.revision}: ${script.message ?? ""} (${script.path})`);
+    out.push("", `-- ${singleLine(`${step.direction} ${script.revision}: ${script.message ?? ""} (${script.path})`)}`);
     if (script.transactional) statements.push("begin");
     await action(createMigrationOperations(options.dialect, db, { offline: true }));
     if (step.direction === "upgrade") {
