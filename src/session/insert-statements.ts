@@ -25,7 +25,8 @@ export class InsertStatements {
   }
 
   sql(table: string, columns: readonly string[], rows: number): string {
-    const key = `${table}\u0000${columns.join("\u0001")}\u0000${rows}`;
+    // Names are data and may hold any character, so no separator is safe: JSON keeps them apart.
+    const key = JSON.stringify([rows, table, columns]);
     let text = this.#cache.get(key);
     if (text === undefined) {
       text = this.#build(table, columns, rows);
