@@ -20,6 +20,8 @@ export class SqliteLease implements BackendConnection {
   readonly #pool: SqlitePool;
   #pinned: SqliteConnection | undefined;
   #pinnedIsWriter = false;
+  /** The pinned transaction was opened by a raw statement (`BEGIN`, `SAVEPOINT`), not by `begin()`. */
+  #adopted = false;
   #queryOnly = false;
   /** Set by the pool while the lease waits in its free list (a repeated release is ignored). */
   idle = false;
@@ -39,7 +41,13 @@ export class SqliteLease implements BackendConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const pinned = this.#pinned;
-    if (pinned !== undefined) return pinned.run<R>(compiledQuery);
+    if (pinned !== undefined) {
+      try {
+        return pinned.run<R>(compiledQuery);
+      } finally {
+        if (this.#adopted && !pinned.inTransaction) this.#unpin();
+      }
+    }
     if (compiledQuery.query.kind === "SelectQueryNode" && !this.#pool.shared) {
       return this.#pool.autocommitReader().run<R>(compiledQuery);
     }
@@ -47,7 +55,11 @@ export class SqliteLease implements BackendConnection {
     try {
       return writer.run<R>(compiledQuery);
     } finally {
-      this.#pool.unlockWriter();
+      // A raw BEGIN or SAVEPOINT opened a transaction: the writer stays with this lease until
+      // it ends, and is rolled back when the lease is returned with it still open (as a
+      // PostgreSQL connection is). Unlocked now, the next user would find itself inside it.
+      if (writer.inTransaction) this.#adopt(writer);
+      else this.#pool.unlockWriter();
     }
   }
 
@@ -136,6 +148,11 @@ export class SqliteLease implements BackendConnection {
     }
   }
 
+  #adopt(writer: SqliteConnection): void {
+    this.#pin(writer, true);
+    this.#adopted = true;
+  }
+
   #pin(connection: SqliteConnection, writer: boolean): void {
     this.#pinned = connection;
     this.#pinnedIsWriter = writer;
@@ -162,6 +179,7 @@ export class SqliteLease implements BackendConnection {
     const connection = this.#pinned;
     if (connection === undefined) return;
     this.#pinned = undefined;
+    this.#adopted = false;
     if (this.#queryOnly) {
       this.#queryOnly = false;
       if (connection.database.open) connection.database.pragma("query_only = OFF");
