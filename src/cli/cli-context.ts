@@ -1,10 +1,13 @@
+import { access } from "node:fs/promises";
+import { join } from "node:path";
 import { createEngine } from "../engine/create-engine.js";
 import type { Engine } from "../engine/engine.js";
 import { createMigrator, type Migrator } from "../migrate/migrator.js";
 import { loadRevisionScripts } from "../migrate/load-revision-scripts.js";
 import { ConfigurationError } from "../errors.js";
 import type { Schema } from "../schema/define-schema.js";
-import { importModule, loadConfig, type LoadedConfig } from "./load-config.js";
+import { importModule } from "../migrate/import-module.js";
+import { loadConfig, type LoadedConfig } from "./load-config.js";
 import type { CliOutput } from "./cli-output.js";
 
 /** What a command gets: its arguments, the output, and lazily the config, engine and migrator. */
@@ -26,6 +29,16 @@ export class CliContext {
   async config(): Promise<LoadedConfig> {
     this.#config ??= await loadConfig(this.cwd, typeof this.flags.config === "string" ? this.flags.config : undefined);
     return this.#config;
+  }
+
+  /**
+   * The language new revisions are written in: the config file's (`.ts` → TypeScript, `.mjs`
+   * → JavaScript); without a config file, TypeScript when the project has a tsconfig.json.
+   */
+  async revisionLanguage(): Promise<"ts" | "js"> {
+    const { path } = await this.config();
+    if (path !== undefined) return /\.[cm]?ts$/.test(path) ? "ts" : "js";
+    return (await projectUsesTypeScript(this.cwd)) ? "ts" : "js";
   }
 
   async engine(): Promise<Engine> {
@@ -63,11 +76,10 @@ export class CliContext {
     try {
       module = await importModule(modulePath);
     } catch (cause) {
+      if (cause instanceof ConfigurationError) throw cause;
       throw new ConfigurationError(`cannot load the ${name} module ${modulePath}: ${(cause as Error).message}`, { cause });
     }
-    // tsx may wrap a module's exports once more in `default` (CommonJS interop).
-    const wrapped = module.default as Record<string, unknown> | undefined;
-    const candidate = [module[name], wrapped?.[name], module.default, wrapped?.default].find(accept);
+    const candidate = [module[name], module.default].find(accept);
     if (candidate === undefined) throw new ConfigurationError(`${modulePath} exports no ${name}: ${hint}`);
     return candidate;
   }
@@ -91,6 +103,14 @@ export class CliContext {
   async close(): Promise<void> {
     await this.#engine?.dispose();
   }
+}
+
+/** A tsconfig.json in the folder: the project writes TypeScript. */
+export async function projectUsesTypeScript(cwd: string): Promise<boolean> {
+  return access(join(cwd, "tsconfig.json")).then(
+    () => true,
+    () => false,
+  );
 }
 
 function isSchema(value: unknown): value is Schema {

@@ -1,11 +1,11 @@
 import { access } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { ConfigurationError } from "../errors.js";
+import { importModule } from "../migrate/import-module.js";
 import { validateOptions, type OptionSpec } from "../engine/option-spec.js";
 import type { AthanorConfig } from "./athanor-config.js";
 
-const CANDIDATES = ["athanor.config.ts", "athanor.config.mts", "athanor.config.js", "athanor.config.mjs"];
+const CANDIDATES = ["athanor.config.ts", "athanor.config.mts", "athanor.config.cts", "athanor.config.js", "athanor.config.mjs", "athanor.config.cjs"];
 const SPEC: OptionSpec = {
   url: { kind: "any", describe: "a database URL string", test: (value) => typeof value === "string" },
   engine: { kind: "any", describe: "engine options", test: (value) => typeof value === "object" && value !== null },
@@ -36,19 +36,14 @@ export async function loadConfig(cwd: string, explicitPath?: string): Promise<Lo
   const path = explicitPath !== undefined ? resolve(cwd, explicitPath) : await findConfig(cwd);
   let config: AthanorConfig = {};
   if (path !== undefined) {
-    let module: { default?: unknown };
+    let module: Record<string, unknown>;
     try {
-      if (/\.m?ts$/.test(path)) {
-        const { tsImport } = await import("tsx/esm/api");
-        module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
-      } else {
-        module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-      }
+      module = await importModule(path);
     } catch (cause) {
+      if (cause instanceof ConfigurationError) throw cause;
       throw new ConfigurationError(`cannot load ${path}: ${(cause as Error).message}`, { cause });
     }
-    const exported = (module.default as { default?: unknown } | undefined)?.default ?? module.default;
-    config = validateOptions<AthanorConfig>(exported ?? {}, SPEC, path);
+    config = validateOptions<AthanorConfig>(module.default ?? {}, SPEC, path);
   }
   const base = path === undefined ? cwd : dirname(path);
   const url = config.url ?? process.env.DATABASE_URL ?? "sqlite:./data/app.db";
@@ -60,15 +55,6 @@ export async function loadConfig(cwd: string, explicitPath?: string): Promise<Lo
     schemaModule: config.schema === undefined ? undefined : resolve(base, config.schema),
     seedsModule: config.seeds === undefined ? undefined : resolve(base, config.seeds),
   };
-}
-
-/** Imports a module, TypeScript included (through tsx). */
-export async function importModule(path: string): Promise<Record<string, unknown>> {
-  if (/\.m?ts$/.test(path)) {
-    const { tsImport } = await import("tsx/esm/api");
-    return (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
-  }
-  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
 }
 
 async function findConfig(cwd: string): Promise<string | undefined> {

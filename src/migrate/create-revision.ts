@@ -16,8 +16,8 @@ export interface CreateRevisionOptions {
   readonly downRevision?: string | readonly string[] | null;
   /** Follow every current head: a merge revision. */
   readonly merge?: boolean;
-  /** `ts` (default) or `sql`. */
-  readonly format?: "ts" | "sql";
+  /** `ts` (default) writes `.ts`, `js` the same module as `.mjs`, `sql` a plain `.sql` revision. */
+  readonly format?: RevisionFormat;
   /** Bodies of `up`/`down` (autogenerate fills them); empty by default. */
   readonly up?: string;
   readonly down?: string;
@@ -27,6 +27,11 @@ export interface CreateRevisionOptions {
   readonly revision?: string;
   readonly now?: Date;
 }
+
+/** The file a new revision is written as. */
+export type RevisionFormat = "ts" | "js" | "sql";
+
+const EXTENSION: Readonly<Record<RevisionFormat, string>> = { ts: "ts", js: "mjs", sql: "sql" };
 
 /** What {@link createRevision} wrote. */
 export interface CreatedRevision {
@@ -62,13 +67,14 @@ export async function createRevision(options: CreateRevisionOptions): Promise<Cr
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "_").slice(0, 13);
   const slug = options.message.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "").slice(0, 40) || "revision";
   const format = options.format ?? "ts";
-  const name = `${stamp}_${revision}_${slug}.${format}`;
-  const text = format === "ts" ? tsRevision(revision, downRevision, options) : sqlRevision(revision, downRevision, options);
+  const name = `${stamp}_${revision}_${slug}.${EXTENSION[format]}`;
+  const text = format === "sql" ? sqlRevision(revision, downRevision, options) : moduleRevision(revision, downRevision, options);
   await writeFile(join(directory, name), text, { flag: "wx" });
   return { revision, downRevision, path: join(directory, name) };
 }
 
-function tsRevision(revision: string, downRevision: string | readonly string[] | null, options: CreateRevisionOptions): string {
+/** The same text serves TypeScript and JavaScript: `op` is typed through `defineMigration`. */
+function moduleRevision(revision: string, downRevision: string | readonly string[] | null, options: CreateRevisionOptions): string {
   const indent = (body: string | undefined) => (body ?? "").split("\n").map((line) => (line ? `    ${line}` : line)).join("\n");
   return `import { defineMigration } from "${options.importFrom ?? "athanor/migrate"}";
 

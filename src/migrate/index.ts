@@ -6,7 +6,7 @@ export { createMigrator, type Migrator, type MigratorOptions, type MigrationStat
 export type { MigrationRunResult, MigrationStepResult } from "./migration-result.js";
 export { DEFAULT_VERSION_TABLE, type AppliedRevision } from "./version-table.js";
 export { revisionChecksum } from "./checksum.js";
-export { createRevision, type CreateRevisionOptions, type CreatedRevision } from "./create-revision.js";
+export { createRevision, type CreateRevisionOptions, type CreatedRevision, type RevisionFormat } from "./create-revision.js";
 export { renderMigrationSql, type RenderMigrationSqlOptions } from "./render-migration-sql.js";
 export { parseSqlRevision, type SqlRevision } from "./parse-sql-revision.js";
 export { splitSqlStatements, type SqlStatement } from "./split-sql-statements.js";

@@ -1,18 +1,18 @@
 import { readdir, readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { InvalidRevisionScriptError } from "../errors.js";
+import { ConfigurationError, InvalidRevisionScriptError } from "../errors.js";
+import { importModule } from "./import-module.js";
 import { revisionChecksum } from "./checksum.js";
 import type { Migration } from "./migration.js";
 import type { MigrationOperations } from "./migration-operations.js";
 import type { RevisionScript } from "./revision-script.js";
 
-const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".js", ".mjs"]);
+const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"]);
 
 /**
  * Loads every revision in a migrations folder: TypeScript/JavaScript modules whose default
- * export is a {@link defineMigration} (TypeScript needs a loader such as tsx; the CLI
- * registers one) and plain `.sql` files. Files starting with `_` or `.` are ignored.
+ * export is a {@link defineMigration} (TypeScript through tsx, see {@link importModule}) and
+ * plain `.sql` files. Files starting with `_` or `.` are ignored.
  *
  * @example
  * ```ts
@@ -40,10 +40,11 @@ export async function loadRevisionScripts(directory: string): Promise<RevisionSc
 async function loadModuleScript(root: string, name: string): Promise<RevisionScript> {
   const path = join(root, name);
   const text = await readFile(path, "utf8");
-  let module: { default?: unknown };
+  let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    module = await importModule(path);
   } catch (cause) {
+    if (cause instanceof ConfigurationError) throw cause;
     throw new InvalidRevisionScriptError(name, `cannot be imported: ${(cause as Error).message}`, { cause });
   }
   const migration = module.default as Partial<Migration> | undefined;

@@ -10,7 +10,7 @@ export const mergeCommand: CliCommand = {
   async run(context) {
     const message = context.flags.message;
     if (typeof message !== "string" || message.trim() === "") throw new ConfigurationError('merge needs a message: athanor merge -m "merge heads"');
-    const created = await createRevision({ directory: (await context.config()).migrationsDirectory, message, merge: true });
+    const created = await createRevision({ directory: (await context.config()).migrationsDirectory, message, merge: true, format: await context.revisionLanguage() });
     if (context.flags.json) context.output.json(created);
     else context.output.line(`created merge ${created.revision} of ${[created.downRevision].flat().join(", ")}: ${created.path}`);
     return 0;

@@ -11,7 +11,7 @@ export const revisionCommand: CliCommand = {
   flags: {
     message: { value: true, short: "m", help: "what the revision does (required)" },
     autogenerate: { value: false, help: "fill up/down with the differences between the configured schema and the database" },
-    sql: { value: false, help: "write a .sql revision instead of TypeScript" },
+    sql: { value: false, help: "write a .sql revision (default: the config file's language, .ts or .mjs)" },
     head: { value: true, help: "the revision to follow (when there are several heads)" },
   },
   async run(context) {
@@ -19,8 +19,9 @@ export const revisionCommand: CliCommand = {
     if (typeof message !== "string" || message.trim() === "") throw new ConfigurationError('revision needs a message: athanor revision -m "add agents"');
     const { migrationsDirectory, config } = await context.config();
     if (context.flags.autogenerate) {
-      if (context.flags.sql || context.flags.head !== undefined) throw new ConfigurationError("--autogenerate writes a TypeScript revision following the single head; drop --sql / --head");
+      if (context.flags.sql || context.flags.head !== undefined) throw new ConfigurationError("--autogenerate writes a revision in the config's language following the single head; drop --sql / --head");
       const created = await autogenerateRevision({
+        format: await context.revisionLanguage(),
         engine: await context.engine(),
         schema: await context.schema(),
         directory: migrationsDirectory,
@@ -39,7 +40,7 @@ export const revisionCommand: CliCommand = {
     const created = await createRevision({
       directory: migrationsDirectory,
       message,
-      format: context.flags.sql ? "sql" : "ts",
+      format: context.flags.sql ? "sql" : await context.revisionLanguage(),
       downRevision: typeof context.flags.head === "string" ? context.flags.head : undefined,
     });
     if (context.flags.json) context.output.json(created);
