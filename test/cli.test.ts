@@ -29,7 +29,7 @@ async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out:
 /** Generated revisions import "athanor/migrate"; in this repository that is ../src/migrate. */
 async function pointAtSource(folder: string): Promise<void> {
   for (const name of await readdir(folder)) {
-    if (!name.endsWith(".ts")) continue;
+    if (!/\.(ts|mjs)$/.test(name)) continue;
     const path = join(folder, name);
     await writeFile(path, (await readFile(path, "utf8")).replace('"athanor/migrate"', JSON.stringify(`${SRC}migrate/index.js`)));
   }
@@ -43,7 +43,7 @@ describeEachDialect("athanor CLI", (context) => {
   afterAll(() => rm(cwd, { recursive: true, force: true }));
 
   it("runs init, revision, upgrade, current, history, heads, show, downgrade, stamp and health", async () => {
-    expect((await cli(cwd, "init")).out).toMatch(/created athanor.config.ts/);
+    expect((await cli(cwd, "init", "--language", "ts")).out).toMatch(/created athanor.config.ts/);
     expect((await cli(cwd, "init")).out).toMatch(/nothing to do/);
     const config = (await readFile(join(cwd, "athanor.config.ts"), "utf8")).replace('"athanor"', JSON.stringify(`${SRC}index.js`));
     await writeFile(join(cwd, "athanor.config.ts"), config.replace('process.env.DATABASE_URL ?? "sqlite:./data/app.db"', JSON.stringify(context.url())));
@@ -76,6 +76,10 @@ describeEachDialect("athanor CLI", (context) => {
     expect(JSON.parse(current.out)).toMatchObject({ heads: [created.revision], upToDate: true });
     const history = await cli(cwd, "history");
     expect(history.out.split("\n")[0]).toBe(`${firstId} -> ${created.revision} (head), create agents`);
+    const offline = JSON.parse((await cli(cwd, "history", "--json")).out) as Array<Record<string, unknown>>;
+    expect(offline.some((entry) => "applied" in entry)).toBe(false); // unknown without --applied, never a false "false"
+    const marked = JSON.parse((await cli(cwd, "history", "--applied", "--json")).out) as Array<{ applied: boolean; current: boolean }>;
+    expect(marked.map((entry) => [entry.applied, entry.current])).toEqual([[true, true], [true, false]]);
     expect((await cli(cwd, "heads", "--json")).out).toContain(created.revision);
     expect((await cli(cwd, "show", created.revision.slice(0, 6))).out).toContain(`revision: ${created.revision}`);
 
@@ -103,7 +107,7 @@ describeEachDialect("athanor CLI", (context) => {
     expect((await local("branches")).out).toContain("base1 (branchpoint) -> left1, right1");
     expect(JSON.parse((await local("heads", "--json")).out)).toEqual(["left1", "right1"]);
     const refused = await local("revision", "-m", "next");
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/MULTIPLE_HEADS/);
     const merged = await local("merge", "-m", "join branches", "--json");
     expect(merged.code).toBe(0);
@@ -121,6 +125,7 @@ describeEachDialect("athanor CLI", (context) => {
     const folder = join(cwd, "migrations");
     await writeFile(join(folder, "zz_broken.ts"), `export default { revision: "broken1", downRevision: null, message: "broken", async up(op) { await op.execute("not sql at all"); } };\n`);
     const result = await cli(cwd, "upgrade", "heads");
+    expect(result.err).toMatch(/^error: DATABASE_ERROR/);
     expect(result.code).toBe(1);
     expect(result.err.trim().split("\n")).toHaveLength(1);
     expect(result.err).toMatch(/^error: DATABASE_ERROR/);
@@ -138,6 +143,28 @@ describe("athanor CLI usage", () => {
     expect(badFlag.code).toBe(2);
     expect(badFlag.err).toMatch(/frobnicate/);
     expect((await cli(cwd, "revision")).code).toBe(2);
+  });
+
+  it("applies one exit-code policy: no command is usage (help on stderr), unknown revisions and invalid targets are usage, --version prints the version", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "athanor-cli-exit-"));
+    await writeFile(join(cwd, "athanor.config.mjs"), `export default { url: "sqlite:${join(cwd, "app.db")}", migrations: "./m" };\n`);
+    await import("node:fs/promises").then((fs) => fs.mkdir(join(cwd, "m")));
+    await writeFile(join(cwd, "m", "1_a.mjs"), `export default { revision: "aaaa1111", downRevision: null, message: "a", async up() {}, async down() {} };\n`);
+    const bare = await cli(cwd);
+    expect(bare.code).toBe(2);
+    expect(bare.out).toBe("");
+    expect(bare.err).toMatch(/usage: athanor <command>/);
+    const version = await cli(cwd, "--version");
+    expect(version.code).toBe(0);
+    expect(version.out.trim()).toBe(JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")).version);
+    for (const argv of [["upgrade", "bbbb2222"], ["upgrade", "nonsense+x"], ["downgrade"], ["show", "zzzz9999"], ["stamp", "cccc3333"]]) {
+      const result = await cli(cwd, ...argv, "--json");
+      expect(result.code, argv.join(" ")).toBe(2);
+      const { error } = JSON.parse(result.out) as { error: { code: string; message: string } };
+      expect(error.message.startsWith(error.code), argv.join(" ")).toBe(false);
+    }
+    expect((await cli(cwd, "upgrade")).code).toBe(0);
+    await rm(cwd, { recursive: true, force: true });
   });
 
   it("never prints a password", async () => {

@@ -16,8 +16,9 @@ export class CliOutput {
     this.#out.write(`${text}\n`);
   }
 
+  /** Writes JSON; durations (`…Millis`) rounded to a tenth of a millisecond. */
   json(value: unknown): void {
-    this.#out.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.#out.write(`${JSON.stringify(value, roundDurations, 2)}\n`);
   }
 
   error(text: string): void {
@@ -27,4 +28,8 @@ export class CliOutput {
   paint(color: keyof typeof COLORS, text: string): string {
     return this.#colors ? `\u001b[${COLORS[color]}m${text}\u001b[0m` : text;
   }
+}
+
+function roundDurations(key: string, value: unknown): unknown {
+  return typeof value === "number" && key.endsWith("Millis") ? Math.round(value * 10) / 10 : value;
 }

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { AthanorError } from "../errors.js";
 import { scrubUrls } from "../engine/database-url.js";
@@ -20,8 +21,19 @@ import { showCommand } from "./commands/show-command.js";
 import { stampCommand } from "./commands/stamp-command.js";
 import { upgradeCommand } from "./commands/upgrade-command.js";
 
-/** Exit codes of the `athanor` command. */
+/**
+ * Exit codes of the `athanor` command, one policy for every command:
+ * - `0`: done;
+ * - `1`: the command ran and failed, or found a problem: a revision failed, the database is
+ *   unreachable, `check` found differences, `health` is not ok, the migrations' state refuses;
+ * - `2`: the request is wrong, and nothing was done: an unknown command or flag, a missing
+ *   or invalid argument, a target or revision that names nothing (or several things), an
+ *   invalid configuration file or URL.
+ */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2 });
+
+/** Error codes that mean "the request is wrong" (exit 2). */
+const USAGE_CODES: ReadonlySet<string> = new Set(["CONFIGURATION_ERROR", "INVALID_MIGRATION_TARGET", "UNKNOWN_REVISION", "AMBIGUOUS_REVISION", "MULTIPLE_HEADS"]);
 
 const COMMANDS: readonly CliCommand[] = [
   initCommand,
@@ -49,16 +61,23 @@ const GLOBAL_FLAGS = {
 } as const;
 
 /**
- * Runs `athanor <command> [args]` and returns the exit code: 0 success, 1 the command failed
- * (a revision failed, the database is unreachable…), 2 usage or configuration error.
+ * Runs `athanor <command> [args]` and returns the exit code (see {@link EXIT}).
  * Errors are one line (the stack with `--verbose`); a password is never printed.
  */
 export async function runCli(argv: readonly string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream; cwd?: string } = {}): Promise<number> {
   const output = new CliOutput(io.stdout ?? process.stdout, io.stderr ?? process.stderr);
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === undefined) {
+    output.error(globalHelp());
+    return EXIT.usage;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     output.line(globalHelp());
-    return name === undefined ? EXIT.usage : EXIT.ok;
+    return EXIT.ok;
+  }
+  if (name === "--version" || name === "-v" || name === "version") {
+    output.line(packageVersion());
+    return EXIT.ok;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (command === undefined) {
@@ -88,12 +107,12 @@ export async function runCli(argv: readonly string[], io: { stdout?: NodeJS.Writ
   try {
     return await command.run(context);
   } catch (error) {
-    const known = error instanceof AthanorError;
-    const text = scrubUrls(known ? `${error.code}: ${error.message}` : (error as Error)?.message ?? String(error));
-    if (parsed.values.json) output.json({ error: { code: known ? error.code : "UNEXPECTED", message: text } });
-    else output.error(output.paint("red", `error: ${text}`));
+    const code = error instanceof AthanorError ? error.code : "UNEXPECTED";
+    const message = scrubUrls((error as Error)?.message ?? String(error));
+    if (parsed.values.json) output.json({ error: { code, message } });
+    else output.error(output.paint("red", `error: ${code}: ${message}`));
     if (parsed.values.verbose && error instanceof Error && error.stack) output.error(scrubUrls(error.stack));
-    return known && (error.code === "CONFIGURATION_ERROR" || error.code === "INVALID_MIGRATION_TARGET") ? EXIT.usage : EXIT.failed;
+    return USAGE_CODES.has(code) ? EXIT.usage : EXIT.failed;
   } finally {
     await context.close();
   }
@@ -108,9 +127,14 @@ function globalHelp(): string {
     "",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "global options: --config <path>  --json  --verbose  --help",
-    "exit codes: 0 ok, 1 the command failed, 2 usage or configuration error",
+    "global options: --config <path>  --json  --verbose  --help  --version",
+    "exit codes: 0 done; 1 the command failed or found a problem; 2 the request is wrong (usage, arguments, configuration), nothing done",
   ].join("\n");
+}
+
+/** This package's version, from its own package.json (found through the package's self-reference). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)("athanor/package.json") as { version: string }).version;
 }
 
 function commandHelp(command: CliCommand): string {
