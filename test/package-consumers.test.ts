@@ -1,0 +1,207 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { runCliWorkflow } from "./support/cli-workflow.js";
+import { createConsumerProject, REPOSITORY, type ConsumerProject } from "./support/consumer-project.js";
+import { postgresUnavailable } from "./support/postgres-admin.js";
+
+// Athanor as a user installs it: `npm pack`, the tarball installed by npm into throwaway
+// projects outside the repository beside the registry's kysely, pg, better-sqlite3, tsx and
+// typescript, then driven through the real `node_modules/.bin/athanor` and plain `node`.
+
+const INSTALL_MILLIS = 600_000;
+const STEP_MILLIS = 180_000;
+
+const SUBPATHS = Object.keys(JSON.parse(readFileSync(join(REPOSITORY, "package.json"), "utf8")).exports as Record<string, unknown>)
+  .filter((key) => key !== "./package.json")
+  .map((key) => (key === "." ? "athanor" : `athanor/${key.slice(2)}`));
+
+/** A program that uses the engine, a session, the schema's value policy and every subpath; prints what it read. */
+const PROGRAM_BODY = `
+const engine = createEngine(process.env.DATABASE_URL ?? "sqlite::memory:", { schema });
+const sessions = createSessionFactory(engine);
+await initializeDatabase(engine, schema);
+await sessions.run(async (db) => {
+  await db.insertInto("notes").values({ id: "0b7e2d0c-6b7a-4a8e-9a53-1f0d2b8c7e11", title: "hello", done: true, meta: { tags: ["a"] } }).execute();
+});
+let duplicate = "none";
+try {
+  await sessions.run((db) => db.insertInto("notes").values({ id: "0b7e2d0c-6b7a-4a8e-9a53-1f0d2b8c7e11", title: "again", done: false, meta: null }).execute());
+} catch (error) {
+  duplicate = error instanceof UniqueViolationError ? error.code : String(error);
+}
+const row = await engine.db.selectFrom("notes").selectAll().executeTakeFirstOrThrow();
+console.log(JSON.stringify({
+  title: row.title,
+  done: row.done,
+  createdAtIsDate: row.createdAt instanceof Date,
+  meta: row.meta,
+  duplicate,
+  subpaths: loaded.length,
+}));
+await dropAll(engine, schema);
+await engine.dispose();
+`;
+
+const SCHEMA_DECLARATION = `
+const notes = table("notes", {
+  id: uuid().primaryKey(),
+  title: text().notNull(),
+  done: boolean().notNull().default(false),
+  meta: json(),
+  ...timestamps(),
+});
+const schema = defineSchema({ notes });
+`;
+
+const EXPECTED_OUTPUT = { title: "hello", done: true, createdAtIsDate: true, meta: { tags: ["a"] }, duplicate: "UNIQUE_VIOLATION", subpaths: SUBPATHS.length };
+
+function esmProgram(): string {
+  return [
+    `import { createEngine, createSessionFactory, UniqueViolationError } from "athanor";`,
+    `import { defineSchema, table, uuid, text, boolean, json, timestamps, initializeDatabase, dropAll } from "athanor/schema";`,
+    `const loaded = [${SUBPATHS.map((path) => `await import(${JSON.stringify(path)})`).join(", ")}];`,
+    SCHEMA_DECLARATION,
+    PROGRAM_BODY,
+  ].join("\n");
+}
+
+function commonJsProgram(): string {
+  return [
+    `const { createEngine, createSessionFactory, UniqueViolationError } = require("athanor");`,
+    `const { defineSchema, table, uuid, text, boolean, json, timestamps, initializeDatabase, dropAll } = require("athanor/schema");`,
+    `const loaded = [${SUBPATHS.map((path) => `require(${JSON.stringify(path)})`).join(", ")}];`,
+    SCHEMA_DECLARATION,
+    `(async () => {${PROGRAM_BODY}})().catch((error) => { console.error(error); process.exitCode = 1; });`,
+  ].join("\n");
+}
+
+/** A TypeScript file that needs every subpath's types to resolve, and the inferred DB type to check. */
+function typedProgram(): string {
+  return [
+    `import { createEngine, createSessionFactory, UniqueViolationError, type Engine } from "athanor";`,
+    `import { defineSchema, table, uuid, text, boolean, json, timestamps, initializeDatabase, dropAll, type InferDatabase } from "athanor/schema";`,
+    ...SUBPATHS.map((path, i) => `import * as subpath${i} from ${JSON.stringify(path)};`),
+    `const loaded: object[] = [${SUBPATHS.map((_, i) => `subpath${i}`).join(", ")}];`,
+    SCHEMA_DECLARATION,
+    `type DB = InferDatabase<typeof schema>;`,
+    `const typed: Engine<DB> | undefined = undefined;`,
+    `// @ts-expect-error: "nope" is not a column of notes`,
+    `export const wrong = (engine: Engine<DB>) => engine.db.selectFrom("notes").select("nope");`,
+    `export async function main(): Promise<void> {`,
+    PROGRAM_BODY.replace("createEngine(", "createEngine<DB>(").replace("const row = ", "const row: { done: boolean; createdAt: Date } & Record<string, unknown> = "),
+    `}`,
+    `void typed;`,
+  ].join("\n");
+}
+
+async function expectProgramOutput(result: { code: number; stdout: string; stderr: string }): Promise<void> {
+  expect(result.stderr, result.stderr).not.toMatch(/Error|Warning/);
+  expect(result.code).toBe(0);
+  expect(JSON.parse(result.stdout.trim().split("\n").at(-1)!)).toEqual(EXPECTED_OUTPUT);
+}
+
+describe("the packed package, installed", () => {
+  let postgres: TestDatabase | undefined;
+  const projects: ConsumerProject[] = [];
+  const project = async (name: string, options: Parameters<typeof createConsumerProject>[1]) => {
+    const created = await createConsumerProject(name, options);
+    projects.push(created);
+    return created;
+  };
+
+  beforeAll(async () => {
+    if (!postgresUnavailable) postgres = await createTestDatabase("postgres");
+  }, INSTALL_MILLIS);
+
+  afterAll(async () => {
+    await postgres?.drop();
+    await Promise.all(projects.map((created) => created.remove()));
+  });
+
+  describe('an ES module project ("type": "module")', () => {
+    let esm: ConsumerProject;
+    beforeAll(async () => {
+      esm = await project("esm", { type: "module" });
+    }, INSTALL_MILLIS);
+
+    test("import of every subpath, and a program on SQLite with plain node", async () => {
+      await esm.write("main.mjs", esmProgram());
+      await expectProgramOutput(await esm.node(["main.mjs"]));
+    }, STEP_MILLIS);
+
+    test.skipIf(postgresUnavailable)("the same program on PostgreSQL", async () => {
+      await expectProgramOutput(await esm.node(["main.mjs"], { DATABASE_URL: postgres!.url }));
+    }, STEP_MILLIS);
+
+    test("the CLI workflow with JavaScript revisions, on SQLite", async () => {
+      await runCliWorkflow(esm, { language: "js", url: `sqlite:./data/esm.db` });
+    }, STEP_MILLIS);
+  });
+
+  describe('a project with no "type" field (what npm init -y writes)', () => {
+    let plain: ConsumerProject;
+    beforeAll(async () => {
+      plain = await project("commonjs", {});
+    }, INSTALL_MILLIS);
+
+    test("require() of every subpath, and a program on SQLite with plain node", async () => {
+      await plain.write("main.js", commonJsProgram());
+      await expectProgramOutput(await plain.node(["main.js"]));
+    }, STEP_MILLIS);
+
+    test("the CLI workflow with TypeScript revisions compiled to CommonJS, on SQLite", async () => {
+      await runCliWorkflow(plain, { language: "ts", url: `sqlite:./data/cjs.db` });
+    }, STEP_MILLIS);
+
+    test.skipIf(postgresUnavailable)("the CLI workflow with TypeScript revisions, on PostgreSQL", async () => {
+      const again = await project("commonjs-postgres", {});
+      await runCliWorkflow(again, { language: "ts", url: postgres!.url });
+    }, STEP_MILLIS);
+  });
+
+  describe("a project without tsx", () => {
+    let bare: ConsumerProject;
+    beforeAll(async () => {
+      bare = await project("no-tsx", { without: ["tsx"] });
+    }, INSTALL_MILLIS);
+
+    test("init writes JavaScript and the workflow runs without a TypeScript loader", async () => {
+      await runCliWorkflow(bare, { language: "js", url: `sqlite:./data/bare.db` });
+    }, STEP_MILLIS);
+
+    test("a TypeScript config asks for tsx by name", async () => {
+      await bare.write("ts-config/athanor.config.ts", `export default { migrations: "./migrations" };\n`);
+      const result = await bare.athanor(["current", "--config", "ts-config/athanor.config.ts"]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("npm install --save-dev tsx");
+    }, STEP_MILLIS);
+  });
+
+  describe("TypeScript projects", () => {
+    const configs = {
+      "node16, ES module": { type: "module" as const, compilerOptions: { module: "node16", moduleResolution: "node16" } },
+      "node16, CommonJS": { type: undefined, compilerOptions: { module: "node16", moduleResolution: "node16" } },
+      bundler: { type: "module" as const, compilerOptions: { module: "esnext", moduleResolution: "bundler" } },
+    };
+    for (const [name, { type, compilerOptions }] of Object.entries(configs)) {
+      test(`${name}: every subpath's types resolve, the program typechecks, compiles and runs with plain node`, async () => {
+        const typed = await project(`ts-${name.replace(/\W+/g, "-")}`, type === undefined ? {} : { type });
+        await typed.write(
+          "tsconfig.json",
+          JSON.stringify({
+            compilerOptions: { target: "ES2022", lib: ["ES2022", "ESNext.Disposable"], strict: true, skipLibCheck: false, outDir: "out", rootDir: "src", types: ["node"], ...compilerOptions },
+            include: ["src"],
+          }),
+        );
+        await typed.write("src/program.ts", typedProgram());
+        await typed.write("src/main.ts", `import { main } from "./program.js";\nmain().catch((error) => { console.error(error); process.exitCode = 1; });\n`);
+        const compiled = await typed.tsc(["-p", "tsconfig.json"]);
+        expect(compiled.stdout + compiled.stderr).toBe("");
+        expect(compiled.code).toBe(0);
+        await expectProgramOutput(await typed.node(["out/main.js"]));
+      }, INSTALL_MILLIS);
+    }
+  });
+});
