@@ -1,6 +1,6 @@
 /**
  * Pool settings, the same on every backend (SQLite ignores what does not apply to an
- * embedded database: `prePing`, `recycleMillis`, `maxOverflow`).
+ * embedded database: `prePing`, `prePingTimeoutMillis`, `recycleMillis`, `maxOverflow`).
  *
  * @example
  * ```ts
@@ -18,6 +18,18 @@ export interface PoolOptions {
   readonly overflowIdleMillis?: number;
   /** Validate a connection with a round trip before handing it out; dead ones are replaced transparently. Default false. */
   readonly prePing?: boolean;
+  /**
+   * How long a pre-ping may wait for its answer. A connection whose peer vanished without a
+   * reset (a NAT or firewall that dropped it, a server host that froze) never answers: after
+   * this long it is destroyed and another connection is handed out. Bounded by what is left of
+   * `acquireTimeoutMillis`. Default 2000.
+   *
+   * @example
+   * ```ts
+   * createEngine(url, { pool: { prePing: true, prePingTimeoutMillis: 1_000 } });
+   * ```
+   */
+  readonly prePingTimeoutMillis?: number;
   /** Close connections older than this at their next checkout or return. 0 = never (default). */
   readonly recycleMillis?: number;
   /** How long a checkout may wait before `PoolTimeoutError`. Default 30 000. */

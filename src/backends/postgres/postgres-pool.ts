@@ -198,31 +198,29 @@ export class PostgresPool implements Pool<PostgresConnection> {
       connection.initialized = true;
       return true;
     }
-    if (this.#options.pool.prePing) {
-      const answer = await this.#ping(connection, deadline);
-      if (answer !== "alive") {
-        this.#discard(connection, "pre-ping");
-        if (answer === "silent") throw this.#timeoutError("while pre-pinging a connection that never answered");
-        return false;
-      }
+    if (this.#options.pool.prePing && !(await this.#ping(connection, deadline))) {
+      this.#discard(connection, "pre-ping");
+      return false;
     }
     return true;
   }
 
   /**
-   * A round trip bounded by the checkout's deadline: on a connection whose peer vanished
-   * without a reset (a NAT that dropped its state), `select 1` would wait for TCP to give up,
-   * minutes past `acquireTimeoutMillis`. Discarding the connection closes its socket.
+   * A round trip bounded by `prePingTimeoutMillis` (and the checkout's deadline): on a
+   * connection whose peer vanished without a reset (a NAT that dropped its state), `select 1`
+   * would wait for TCP to give up, minutes past `acquireTimeoutMillis`. Discarding the
+   * connection destroys its socket (pg does, with a query in flight).
    */
-  async #ping(connection: PostgresConnection, deadline: number): Promise<"alive" | "dead" | "silent"> {
+  async #ping(connection: PostgresConnection, deadline: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<"silent">((resolve) => {
-      timer = setTimeout(() => resolve("silent"), Math.max(0, deadline - performance.now()));
+    const limit = Math.min(this.#options.pool.prePingTimeoutMillis, Math.max(0, deadline - performance.now()));
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), limit);
     });
     try {
       const answered = connection.client.query("select 1").then(
-        () => "alive" as const,
-        () => "dead" as const,
+        () => true,
+        () => false,
       );
       return await Promise.race([answered, timedOut]);
     } finally {
