@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine } from "../src/engine/create-engine.js";
 import type { Engine } from "../src/engine/engine.js";
-import { ResetRefusedError } from "../src/errors.js";
-import { dropAll, initializeDatabase, resetDatabase } from "../src/schema/index.js";
+import { ConfigurationError, ResetRefusedError } from "../src/errors.js";
+import { defineSchema, dropAll, initializeDatabase, integer, resetDatabase, table } from "../src/schema/index.js";
 import { agentPlatform, type AgentPlatformDB } from "./support/agent-platform-schema.js";
 import { describeEachDialect } from "./support/each-dialect.js";
 
@@ -44,6 +44,25 @@ describeEachDialect("initializeDatabase / dropAll / resetDatabase", (dialect) =>
     expect(dropped.indexOf("agents")).toBeLessThan(dropped.indexOf("users"));
     expect(await tableNames()).toEqual([]);
     expect(await dropAll(engine, agentPlatform)).toEqual([]);
+  });
+
+  it("refuses an engine created without the schema, or with a schema that declares a table differently", async () => {
+    const bare = createEngine(dialect.url());
+    const other = createEngine(dialect.url(), { schema: defineSchema({ users: table("users", { id: integer().primaryKey() }) }) });
+    try {
+      for (const [candidate, pattern] of [
+        [bare, /initializeDatabase: the engine was created without \{ schema \}/],
+        [other, /initializeDatabase: the engine's schema does not declare table "squads"|declares "users"\."id" differently/],
+      ] as const) {
+        const error = await initializeDatabase(candidate, agentPlatform).catch((e: unknown) => e as Error);
+        expect(error).toBeInstanceOf(ConfigurationError);
+        expect((error as Error).message).toMatch(pattern);
+      }
+      expect(await resetDatabase(bare, agentPlatform, { environment: "development" }).catch((e: unknown) => e)).toBeInstanceOf(ConfigurationError);
+      expect(await tableNames()).toEqual([]);
+    } finally {
+      await Promise.all([bare.dispose(), other.dispose()]);
+    }
   });
 
   it("resetDatabase outside development throws ResetRefusedError and touches nothing", async () => {

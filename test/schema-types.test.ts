@@ -33,6 +33,11 @@ describe("InferDatabase", () => {
       id: string; ownerId: string; name: string; schedule: string | null; config: { model: string } | null; createdAt: Date; updatedAt: Date;
     }>();
   });
+  it("is what createEngine(url, { schema }) infers, without a type argument", async () => {
+    const engine = createEngine("sqlite::memory:", { schema });
+    expectTypeOf(engine.db).toEqualTypeOf<Kysely<DB>>();
+    await engine.dispose();
+  });
   it("inserts", () => {
     expectTypeOf<Simplify<Insertable<DB["users"]>>>().toEqualTypeOf<{ email: string; name: string; id?: string | undefined; isActive?: boolean | undefined; createdAt?: Date | undefined; updatedAt?: Date | undefined }>();
   });

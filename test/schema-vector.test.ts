@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine } from "../src/engine/create-engine.js";
 import type { Engine } from "../src/engine/engine.js";
-import { CheckViolationError } from "../src/errors.js";
+import { CheckViolationError, ConfigurationError } from "../src/errors.js";
 import { defineSchema, dropAll, initializeDatabase, integer, nearest, table, text, vector, vectorDistance, type InferDatabase } from "../src/schema/index.js";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { shortestFloat32 } from "../src/backends/vector-values.js";
@@ -90,9 +90,17 @@ describeEachDialect("vector columns and nearest()", (dialect) => {
     expect(() => nearest(engine.db, memories.embedding, [1, 2], { limit: 1 })).toThrow(/4 dimensions, the query vector 2/);
   });
 
-  it("fails clearly without the engine's schema option", async () => {
-    const error = await rejection(nearest(engine.db.withoutPlugins(), memories.embedding, QUERY, { limit: 1 }).execute());
-    expect(error.message).toMatch(/need an engine created with the `schema` option/);
+  it("refuses, before any query, a database handle without the engine's schema option", () => {
+    const error = (() => {
+      try {
+        nearest(engine.db.withoutPlugins(), memories.embedding, QUERY, { limit: 1 });
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error("nearest() accepted a handle without the schema");
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toMatch(/createEngine\(url, \{ schema \}\)/);
   });
 
   it.runIf(dialect.isPostgres)("uses pgvector when the extension exists, real[] otherwise", async () => {

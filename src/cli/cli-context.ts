@@ -18,6 +18,7 @@ export class CliContext {
   readonly cwd: string;
   #config: LoadedConfig | undefined;
   #engine: Engine | undefined;
+  #schemaEngine: Engine | undefined;
 
   constructor(positionals: readonly string[], flags: Record<string, string | boolean | undefined>, output: CliOutput, cwd: string) {
     this.positionals = positionals;
@@ -47,6 +48,15 @@ export class CliContext {
       this.#engine = createEngine(url, config.engine);
     }
     return this.#engine;
+  }
+
+  /** An engine created with the configured schema, for commands that read or write its values (seed, reset). */
+  async schemaEngine(): Promise<Engine> {
+    if (this.#schemaEngine === undefined) {
+      const { url, config } = await this.config();
+      this.#schemaEngine = createEngine(url, { ...config.engine, schema: await this.schema() });
+    }
+    return this.#schemaEngine;
   }
 
   /** The declared schema: the configured module's `schema` export, else its default export. */
@@ -101,7 +111,7 @@ export class CliContext {
   }
 
   async close(): Promise<void> {
-    await this.#engine?.dispose();
+    await Promise.all([this.#engine?.dispose(), this.#schemaEngine?.dispose()]);
   }
 }
 

@@ -3,6 +3,8 @@ import type { Backend } from "../backends/backend.js";
 import { createPostgresBackend } from "../backends/postgres/postgres-backend.js";
 import { createSqliteBackend } from "../backends/sqlite/sqlite-backend.js";
 import { checkHealth } from "../health/check-health.js";
+import type { Schema } from "../schema/define-schema.js";
+import type { InferDatabase } from "../schema/infer-database.js";
 import { SchemaPlugin } from "../schema/schema-plugin.js";
 import { AthanorDriver } from "./athanor-driver.js";
 import { parseDatabaseUrl, type DatabaseUrl } from "./database-url.js";
@@ -16,16 +18,26 @@ import type { Logger, LogRecord } from "./log-record.js";
  * Synchronous and lazy: options are validated now (unknown ones rejected by name), the
  * first connection opens with the first statement.
  *
+ * With `{ schema }` the engine's database type is inferred from the schema
+ * (`Engine<InferDatabase<typeof schema>>`), and values read back as the schema declares
+ * them on every dialect; that is the way to use a declared schema. Without it, give the
+ * database interface yourself (`createEngine<DB>(url)`): values are then what the driver
+ * returns.
+ *
  * @param url `postgres://…`, `postgresql://…`, `sqlite:<path>`, `sqlite:///<path>` or `sqlite::memory:`
  *
  * @example
  * ```ts
  * import { createEngine } from "athanor";
- * const engine = createEngine<DB>(process.env.DATABASE_URL ?? "sqlite:./data/app.db", {
+ * import { schema } from "./schema.js";
+ * const engine = createEngine(process.env.DATABASE_URL ?? "sqlite:./data/app.db", {
+ *   schema,
  *   pool: { size: 10, maxOverflow: 20, prePing: true, acquireTimeoutMillis: 5_000 },
  * });
  * ```
  */
+export function createEngine<S extends Schema<any>>(url: string | DatabaseUrl, options: EngineOptions & { readonly schema: S }): Engine<InferDatabase<S>>;
+export function createEngine<DB = any>(url: string | DatabaseUrl, options?: EngineOptions): Engine<DB>;
 export function createEngine<DB = any>(url: string | DatabaseUrl, options?: EngineOptions): Engine<DB> {
   const parsed = typeof url === "string" ? parseDatabaseUrl(url) : url;
   const resolved = resolveEngineOptions(options, parsed.dialect);

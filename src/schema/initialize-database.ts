@@ -1,6 +1,7 @@
 import type { Engine } from "../engine/engine.js";
 import { ResetRefusedError } from "../errors.js";
 import type { Schema } from "./define-schema.js";
+import { requireEngineSchema } from "./require-engine-schema.js";
 import { createIndexQueries, createTableQuery } from "./schema-ddl.js";
 
 /** What {@link initializeDatabase} did. */
@@ -15,6 +16,9 @@ export interface InitializeResult {
  * Creates every table, index and constraint of the schema that does not exist yet, in
  * foreign-key order, in one transaction: the single table-creation point for application
  * start-up and tests. Idempotent. (Changing existing tables is what migrations are for.)
+ * The engine must have been created with this schema (`createEngine(url, { schema })`):
+ * another engine would read values back unlike the schema's types, so it is refused with a
+ * `ConfigurationError`.
  *
  * @example
  * ```ts
@@ -22,6 +26,7 @@ export interface InitializeResult {
  * ```
  */
 export async function initializeDatabase(engine: Engine<any>, schema: Schema): Promise<InitializeResult> {
+  requireEngineSchema(engine, schema, "initializeDatabase");
   const order = schema.creationOrder();
   const mapping = engine.backend.typeMapping;
   const vectors = schema.definitions.some((table) => table.columns.some((column) => column.definition.type.kind === "vector"));
@@ -73,6 +78,7 @@ export interface ResetOptions {
  */
 export async function resetDatabase(engine: Engine<any>, schema: Schema, options: ResetOptions): Promise<InitializeResult> {
   if (options.environment !== "development") throw new ResetRefusedError(options.environment);
+  requireEngineSchema(engine, schema, "resetDatabase");
   await dropAll(engine, schema);
   return initializeDatabase(engine, schema);
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Selectable, type SelectQueryBui
 import { SchemaDefinitionError } from "../errors.js";
 import type { AnyColumn } from "./column.js";
 import type { ColumnRef } from "./column-ref.js";
+import { requireSchemaPlugin } from "./require-engine-schema.js";
 import { VectorParameter } from "./vector-parameter.js";
 
 /** How `nearest()` measures distance: cosine distance (1 − cosine similarity) or Euclidean (L2). */
@@ -37,7 +38,8 @@ export interface NearestOptions {
 /**
  * The k rows nearest to a query vector, nearest first, with their `distance`; rows whose
  * vector is NULL are left out, ties are broken by primary key so the ranking is the same
- * on every dialect. Returns the query builder, so more conditions can be added.
+ * on every dialect. Returns the query builder, so more conditions can be added. `db` must
+ * come from an engine created with the schema (else a `ConfigurationError`).
  *
  * @example
  * ```ts
@@ -53,6 +55,7 @@ export function nearest<DB, T extends keyof DB & string>(
   options: NearestOptions,
 ): SelectQueryBuilder<DB, T, Selectable<DB[T]> & { distance: number }> {
   if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError(`nearest() limit must be a positive integer, got ${options.limit}`);
+  requireSchemaPlugin(db, column.table, "nearest()");
   const distance = vectorDistance(column, query, options.metric ?? "cosine");
   const untyped = db as unknown as Kysely<any>;
   let builder = untyped

@@ -7,7 +7,7 @@ export const seedCommand: CliCommand = {
   usage: "athanor seed",
   flags: {},
   async run(context) {
-    const result = await seed(await context.engine(), await context.schema(), (await context.fixtures()) as never);
+    const result = await seed(await context.schemaEngine(), await context.schema(), (await context.fixtures()) as never);
     if (context.flags.json) {
       context.output.json({ ...result, error: result.ok ? undefined : { code: result.error.code, message: result.error.message } });
     } else {
