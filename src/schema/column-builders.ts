@@ -1,4 +1,4 @@
-import { SchemaDefinitionError } from "../errors.js";
+import { checkPortableType } from "./check-portable-type.js";
 import { createColumn } from "./column.js";
 
 /** A JSON value as stored in `json()` columns when no type parameter is given. */
@@ -12,8 +12,7 @@ export const text = () => createColumn<string>({ kind: "text" });
 
 /** Text of at most `length` characters (enforced by PostgreSQL; SQLite stores any length). */
 export function varchar(length: number) {
-  positiveInteger("varchar length", length);
-  return createColumn<string>({ kind: "varchar", length });
+  return createColumn<string>(checkPortableType({ kind: "varchar", length }, "varchar()"));
 }
 
 /** 32-bit integer, read as `number`. */
@@ -41,9 +40,7 @@ export const double = float;
  * SQLite keeps 15 significant digits.
  */
 export function numeric(precision: number, scale = 0) {
-  positiveInteger("numeric precision", precision);
-  if (!Number.isInteger(scale) || scale < 0 || scale > precision) throw new SchemaDefinitionError(`numeric scale must be an integer from 0 to ${precision}, got ${scale}`);
-  return createColumn<string, string | number>({ kind: "numeric", precision, scale });
+  return createColumn<string, string | number>(checkPortableType({ kind: "numeric", precision, scale }, "numeric()"));
 }
 
 /** true / false (SQLite stores 1 / 0). */
@@ -68,9 +65,7 @@ export const json = <T = JsonValue>() => createColumn<T>({ kind: "json" });
  * ```
  */
 export function enumeration<const T extends readonly [string, ...string[]]>(values: T) {
-  if (values.length === 0) throw new SchemaDefinitionError("enumeration() needs at least one value");
-  if (new Set(values).size !== values.length) throw new SchemaDefinitionError(`enumeration() values must be distinct: ${values.join(", ")}`);
-  return createColumn<T[number]>({ kind: "enum", values: Object.freeze([...values]) });
+  return createColumn<T[number]>(checkPortableType({ kind: "enum", values: Object.freeze([...values]) }, "enumeration()"));
 }
 
 /** Binary data, read as `Buffer` (PostgreSQL `bytea`, SQLite BLOB). */
@@ -82,10 +77,5 @@ export const bytes = () => createColumn<Buffer, Uint8Array>({ kind: "bytes" });
  * otherwise; a float32 BLOB on SQLite. Query it with `nearest()` / `vectorDistance()`.
  */
 export function vector(dimensions: number) {
-  positiveInteger("vector dimensions", dimensions);
-  return createColumn<number[]>({ kind: "vector", dimensions });
-}
-
-function positiveInteger(what: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new SchemaDefinitionError(`${what} must be a positive integer, got ${value}`);
+  return createColumn<number[]>(checkPortableType({ kind: "vector", dimensions }, "vector()"));
 }

@@ -1,5 +1,6 @@
 import type { RawBuilder } from "kysely";
 import { SchemaDefinitionError } from "../errors.js";
+import { checkDefault } from "./check-portable-type.js";
 import type { PortableType } from "./portable-type.js";
 import type { DefaultModel, ReferentialAction } from "./schema-model.js";
 import type { AnyColumnRef } from "./column-ref.js";
@@ -87,7 +88,7 @@ export class Column<S extends ColumnState = ColumnState> {
 
   /** A literal server default; the column becomes optional on insert. */
   default(value: NonNullable<S["insert"]>): Column<Normalize<With<S, "hasDefault", true>>> {
-    return this.#with({ default: { kind: "value", value: literalValue(value) } });
+    return this.#with({ default: checkDefault(this.definition.type, { kind: "value", value: literalValue(value) }, "default()") });
   }
 
   /** Server default: the current time (timestamp columns). */

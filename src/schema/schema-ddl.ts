@@ -1,4 +1,4 @@
-import { sql, type CreateIndexBuilder, type CreateTableBuilder, type Kysely } from "kysely";
+import { sql, type CreateIndexBuilder, type CreateTableBuilder, type Kysely, type RawBuilder } from "kysely";
 import type { DdlContext, TypeMapping } from "../backends/type-mapping.js";
 import { quoteIdentifier } from "../backends/quote-identifier.js";
 import type { TableDefinition } from "./table-definition.js";
@@ -52,7 +52,15 @@ export function createTableQuery(db: Kysely<any>, table: TableDefinition, mappin
 /** `CREATE [UNIQUE] INDEX IF NOT EXISTS` for each declared index of a table. */
 export function createIndexQueries(db: Kysely<any>, table: TableDefinition): CreateIndexBuilder[] {
   return table.indexes.map((index) => {
-    const builder = db.schema.createIndex(index.name).ifNotExists().on(table.name).columns([...index.columns]);
+    const builder = db.schema.createIndex(index.name).ifNotExists().on(table.name).expression(indexColumns(index.columns));
     return index.unique ? builder.unique() : builder;
   });
+}
+
+/**
+ * An index's column list, each name quoted as it is. (Kysely's `columns()` reads `"a desc"`
+ * as column `a` descending and throws on other names with a space; column names are data.)
+ */
+export function indexColumns(columns: readonly string[]): RawBuilder<unknown> {
+  return sql.join(columns.map((column) => sql.id(column)));
 }

@@ -1,4 +1,5 @@
 import { SchemaDefinitionError } from "../errors.js";
+import { checkIdentifier } from "./check-identifier.js";
 import type { AnyColumn } from "./column.js";
 import type { ColumnRef } from "./column-ref.js";
 import type { TableExtra } from "./table-extras.js";
@@ -43,13 +44,19 @@ export function table<const TName extends string, TColumns extends ColumnMap>(
   columns: TColumns,
   extras?: (columns: ColumnRefs<TName, TColumns>) => readonly TableExtra[],
 ): Table<TName, TColumns> {
-  if (name.length === 0) throw new SchemaDefinitionError("a table needs a name");
+  checkIdentifier(name, "table", "table()");
   const refs: Record<string, { -readonly [K in keyof ColumnRef]: ColumnRef[K] }> = {};
   for (const [key, column] of Object.entries(columns)) {
+    checkIdentifier(key, "column", `table "${name}"`);
+    for (const check of column.definition.checks) if (check.name !== undefined) checkIdentifier(check.name, "constraint", `table "${name}"`);
     if (key.startsWith("$")) throw new SchemaDefinitionError(`table "${name}": column names starting with "$" are reserved (${key})`);
     refs[key] = { table: name, name: key, column, definition: column.definition, tableDefinition: undefined! };
   }
   const extra = extras?.(refs as unknown as ColumnRefs<TName, TColumns>) ?? [];
+  for (const item of extra) {
+    if (item.kind === "index") checkIdentifier(item.name, "index", `table "${name}"`);
+    else if ((item.kind === "unique" || item.kind === "check") && item.name !== undefined) checkIdentifier(item.name, "constraint", `table "${name}"`);
+  }
   const definition = buildDefinition(name, columns, extra);
   for (const ref of Object.values(refs)) Object.freeze(Object.assign(ref, { tableDefinition: definition }));
   Object.freeze(refs);

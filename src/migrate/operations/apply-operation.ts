@@ -5,7 +5,9 @@ import type { CatalogTable, TypeMapping } from "../../backends/type-mapping.js";
 import type { DialectName } from "../../engine/database-url.js";
 import { NotSupportedError, OfflineRebuildError } from "../../errors.js";
 import type { PortableType } from "../../schema/portable-type.js";
+import { indexColumns } from "../../schema/schema-ddl.js";
 import { changeCatalogTable } from "./change-catalog-table.js";
+import { checkOperation } from "./check-operation.js";
 import { createTableQuery } from "./create-table-query.js";
 import type { Operation } from "./operation.js";
 
@@ -21,8 +23,9 @@ export interface OperationTarget {
   readonly maxParameters: number;
 }
 
-/** Applies one {@link Operation}. */
+/** Applies one {@link Operation}, after {@link checkOperation} (names, types, defaults). */
 export async function applyOperation(target: OperationTarget, operation: Operation): Promise<void> {
+  checkOperation(operation);
   const { db, mapping } = target;
   switch (operation.kind) {
     case "createTable": {
@@ -44,7 +47,8 @@ export async function applyOperation(target: OperationTarget, operation: Operati
       await createIndex(db, operation.table, operation.index);
       return;
     case "dropIndex":
-      await db.schema.dropIndex(operation.name).execute();
+      // Not db.schema.dropIndex(): Kysely reads a "." in the name as schema.index.
+      await sql`drop index ${sql.id(operation.name)}`.execute(db);
       return;
     case "execute":
       await sql.raw(operation.sql).execute(db);
@@ -81,7 +85,7 @@ async function applyTableChange(target: OperationTarget, change: TableChange): P
 }
 
 async function createIndex(db: Kysely<any>, table: string, index: { readonly name: string; readonly columns: readonly string[]; readonly unique: boolean }): Promise<void> {
-  const builder = db.schema.createIndex(index.name).on(table).columns([...index.columns]);
+  const builder = db.schema.createIndex(index.name).on(table).expression(indexColumns(index.columns));
   await (index.unique ? builder.unique() : builder).execute();
 }
 
