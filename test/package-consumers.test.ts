@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { cp } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
@@ -131,6 +133,22 @@ describe("the packed package, installed", () => {
       await expectProgramOutput(await esm.node(["main.mjs"]));
     }, STEP_MILLIS);
 
+    test("instanceof holds between the ES module and CommonJS copies loaded in one process", async () => {
+      await esm.write(
+        "cross.mjs",
+        [
+          `import { createRequire } from "node:module";`,
+          `import { AthanorError, UniqueViolationError } from "athanor";`,
+          `const copy = createRequire(import.meta.url)("athanor");`,
+          `const error = new copy.UniqueViolationError("duplicate", {});`,
+          `console.log(copy.UniqueViolationError !== UniqueViolationError, error instanceof UniqueViolationError, error instanceof AthanorError, new copy.ConfigurationError("x") instanceof UniqueViolationError, new Error("x") instanceof AthanorError);`,
+        ].join("\n"),
+      );
+      const result = await esm.node(["cross.mjs"]);
+      expect(result.stderr).toBe("");
+      expect(result.stdout.trim()).toBe("true true true false false");
+    }, STEP_MILLIS);
+
     test.skipIf(postgresUnavailable)("the same program on PostgreSQL", async () => {
       await expectProgramOutput(await esm.node(["main.mjs"], { DATABASE_URL: postgres!.url }));
     }, STEP_MILLIS);
@@ -177,6 +195,38 @@ describe("the packed package, installed", () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain("npm install --save-dev tsx");
     }, STEP_MILLIS);
+  });
+
+  describe("the documentation's examples (examples/docs), as a user's TypeScript project", () => {
+    let docs: ConsumerProject;
+    const programs = readdirSync(join(REPOSITORY, "examples/docs")).filter((name) => name.endsWith(".ts")).sort();
+    beforeAll(async () => {
+      docs = await project("docs", { type: "module" });
+      await cp(join(REPOSITORY, "examples/docs"), join(docs.directory, "src"), { recursive: true });
+      await docs.write(
+        "tsconfig.json",
+        JSON.stringify({
+          compilerOptions: { target: "ES2022", lib: ["ES2022", "ESNext.Disposable"], module: "node16", moduleResolution: "node16", strict: true, skipLibCheck: false, outDir: "out", rootDir: "src", types: ["node"] },
+          include: ["src"],
+        }),
+      );
+      const compiled = await docs.tsc(["-p", "tsconfig.json"]);
+      expect(compiled.stdout + compiled.stderr).toBe("");
+    }, INSTALL_MILLIS);
+
+    const dialects = [
+      { name: "SQLite", url: async () => `sqlite:${join(docs.directory, "data", `${randomUUID()}.db`)}`, skip: false },
+      { name: "PostgreSQL", url: async () => (databases.push(await createTestDatabase("postgres")), databases.at(-1)!.url), skip: postgresUnavailable },
+    ];
+    const databases: TestDatabase[] = [];
+    afterAll(() => Promise.all(databases.map((database) => database.drop())));
+    for (const dialect of dialects) {
+      test.skipIf(dialect.skip).each(programs)(`%s runs with plain node on ${dialect.name}`, async (program) => {
+        const result = await docs.node([`out/${program.replace(/\.ts$/, ".js")}`], { DATABASE_URL: await dialect.url() });
+        expect(result.stderr).toBe("");
+        expect(result.code).toBe(0);
+      }, STEP_MILLIS);
+    }
   });
 
   describe("TypeScript projects", () => {
