@@ -43,6 +43,35 @@ export interface PostgresOptions {
   readonly lockTimeoutMillis?: number;
   /** `idle_in_transaction_session_timeout` on every connection. 0 = server default. */
   readonly idleInTransactionTimeoutMillis?: number;
+  /**
+   * Client-side deadline of every statement: when the server has not answered after this
+   * long, the connection is destroyed and the statement fails with `ConnectionLostError` (it
+   * may or may not have run; a COMMIT fails with `CommitOutcomeUnknownError`). This is what
+   * ends a statement on a connection that stopped answering (a frozen server, a stalled proxy),
+   * where `statementTimeoutMillis`, enforced by that server, cannot. 0 = off.
+   * Default: `statementTimeoutMillis + 5000` when `statementTimeoutMillis` is set (a statement
+   * running longer is then a fault, not a slow query), else 0. Raise it, or set 0, when some
+   * statements raise `statement_timeout` themselves (`SET LOCAL statement_timeout = …`).
+   *
+   * @example
+   * ```ts
+   * createEngine(url, { postgres: { statementTimeoutMillis: 30_000 } }); // queryTimeoutMillis 35 000
+   * createEngine(url, { postgres: { queryTimeoutMillis: 120_000 } });
+   * ```
+   */
+  readonly queryTimeoutMillis?: number;
+  /**
+   * TCP keepalive on every connection: idle time before the first probe (then 10 probes one
+   * second apart on Linux), so a server or network path that vanished without a reset is
+   * noticed, and NAT or firewall mappings of idle connections stay open. 0 = keepalive off.
+   * Default 30 000.
+   *
+   * @example
+   * ```ts
+   * createEngine(url, { postgres: { keepAliveIdleMillis: 10_000 } });
+   * ```
+   */
+  readonly keepAliveIdleMillis?: number;
   /** Runs on every new connection (e.g. `SET search_path`). */
   readonly onConnect?: (client: PostgresClientHandle) => void | Promise<void>;
 }
@@ -151,6 +180,8 @@ const SPEC: OptionSpec = {
       statementTimeoutMillis: MILLIS,
       lockTimeoutMillis: MILLIS,
       idleInTransactionTimeoutMillis: MILLIS,
+      queryTimeoutMillis: MILLIS,
+      keepAliveIdleMillis: MILLIS,
       onConnect: { kind: "function" },
     },
   },
@@ -192,7 +223,16 @@ export function resolveEngineOptions(options: EngineOptions | undefined, dialect
       statementTimeoutMillis: postgres.statementTimeoutMillis ?? 0,
       lockTimeoutMillis: postgres.lockTimeoutMillis ?? 0,
       idleInTransactionTimeoutMillis: postgres.idleInTransactionTimeoutMillis ?? 0,
+      queryTimeoutMillis: postgres.queryTimeoutMillis ?? defaultQueryTimeout(postgres.statementTimeoutMillis ?? 0),
+      keepAliveIdleMillis: postgres.keepAliveIdleMillis ?? 30_000,
       onConnect: postgres.onConnect,
     }),
   });
+}
+
+/** How much longer than `statement_timeout` the client waits for the server's answer (its cancellation, at the latest). */
+const QUERY_TIMEOUT_GRACE_MILLIS = 5_000;
+
+function defaultQueryTimeout(statementTimeoutMillis: number): number {
+  return statementTimeoutMillis === 0 ? 0 : Math.min(MAX_MILLIS, statementTimeoutMillis + QUERY_TIMEOUT_GRACE_MILLIS);
 }

@@ -1,10 +1,13 @@
-import type { Backend } from "../backends/backend.js";
+import type { Backend, BackendConnection } from "../backends/backend.js";
 import { revealPassword, type DatabaseUrl } from "../engine/database-url.js";
 import type { HealthReport } from "./health-report.js";
 
 /**
  * Probes the database through the pool, bounded by `timeoutMillis`. Never throws; the
- * password is scrubbed from any message.
+ * password is scrubbed from any message. A probe still waiting for its answer at the deadline
+ * has its connection destroyed (a server that stopped answering must not keep it, or a few
+ * health checks would saturate the pool); one still waiting for a connection gives it back
+ * as soon as it gets one.
  */
 export async function checkHealth(backend: Backend, url: DatabaseUrl, timeoutMillis: number): Promise<HealthReport> {
   const startedAt = performance.now();
@@ -14,12 +17,16 @@ export async function checkHealth(backend: Backend, url: DatabaseUrl, timeoutMil
     host: url.host ?? null,
     port: url.port ?? null,
   };
+  const probe = new Probe(backend);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`health check timed out after ${timeoutMillis} ms`)), timeoutMillis);
+    timer = setTimeout(() => {
+      probe.abandon();
+      reject(new Error(`health check timed out after ${timeoutMillis} ms`));
+    }, timeoutMillis);
   });
   try {
-    const version = await Promise.race([probe(backend), timeout]);
+    const version = await Promise.race([probe.run(), timeout]);
     return { status: "ok", message: "connected", ...base, version, latencyMillis: elapsed(startedAt), pool: backend.pool.status() };
   } catch (error) {
     const message = scrub(error instanceof Error ? error.message : String(error), url);
@@ -29,12 +36,40 @@ export async function checkHealth(backend: Backend, url: DatabaseUrl, timeoutMil
   }
 }
 
-async function probe(backend: Backend): Promise<string> {
-  const connection = await backend.pool.acquire();
-  try {
-    return (await backend.serverInfo(connection)).version;
-  } finally {
-    await backend.pool.release(connection);
+/** One round trip on a pooled connection, which {@link abandon} takes away from it. */
+class Probe {
+  readonly #backend: Backend;
+  #connection: BackendConnection | undefined;
+  #abandoned = false;
+
+  constructor(backend: Backend) {
+    this.#backend = backend;
+  }
+
+  async run(): Promise<string> {
+    const pool = this.#backend.pool;
+    const connection = await pool.acquire();
+    if (this.#abandoned) {
+      await pool.release(connection);
+      throw new Error("health check abandoned");
+    }
+    this.#connection = connection;
+    try {
+      return (await this.#backend.serverInfo(connection)).version;
+    } finally {
+      if (this.#connection === connection) {
+        this.#connection = undefined;
+        await pool.release(connection);
+      }
+    }
+  }
+
+  /** Destroys the connection of a probe still waiting for its answer; a later checkout is given back at once. */
+  abandon(): void {
+    this.#abandoned = true;
+    const connection = this.#connection;
+    this.#connection = undefined;
+    if (connection !== undefined) void Promise.resolve(this.#backend.pool.destroy(connection)).catch(() => undefined);
   }
 }
 

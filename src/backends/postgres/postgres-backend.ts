@@ -52,7 +52,8 @@ function clientConfig(url: DatabaseUrl, options: ResolvedEngineOptions): pg.Pool
     user: url.username,
     password: revealPassword(url),
     application_name: url.applicationName ?? "athanor",
-    keepAlive: true,
+    keepAlive: postgres.keepAliveIdleMillis > 0,
+    keepAliveInitialDelayMillis: postgres.keepAliveIdleMillis,
     ssl: postgres.ssl ?? sslFromMode(url.sslMode),
   };
   if (postgres.statementTimeoutMillis > 0) config.statement_timeout = postgres.statementTimeoutMillis;

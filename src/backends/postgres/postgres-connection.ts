@@ -51,16 +51,18 @@ export class PostgresConnection implements BackendConnection {
   readonly #instrumentation: Instrumentation;
   readonly #Query: typeof pg.Query;
   readonly #cacheSize: number;
+  readonly #queryTimeoutMillis: number;
   readonly #statements: StatementCache<string>;
   readonly #evicted: string[] = [];
   #nextName = 0;
 
-  constructor(id: number, client: pg.PoolClient, Query: typeof pg.Query, instrumentation: Instrumentation, prepare: boolean, cacheSize: number) {
+  constructor(id: number, client: pg.PoolClient, Query: typeof pg.Query, instrumentation: Instrumentation, prepare: boolean, cacheSize: number, queryTimeoutMillis = 0) {
     this.id = id;
     this.client = client;
     this.#Query = Query;
     this.#instrumentation = instrumentation;
     this.#cacheSize = prepare ? cacheSize : 0;
+    this.#queryTimeoutMillis = queryTimeoutMillis;
     this.#statements = new StatementCache(this.#cacheSize);
   }
 
@@ -140,8 +142,39 @@ export class PostgresConnection implements BackendConnection {
 
   /** One statement: prepared under `name`, or unnamed when `name` is undefined; with `begin` in front of it. */
   #send(sql: string, parameters: readonly unknown[], name: string | undefined, begin: PipelinedBegin | undefined): Promise<pg.QueryResult> {
-    if (name === undefined && begin === undefined) return this.client.query(sql, parameters as unknown[]);
-    return queryNamed(this.client, this.#Query, name, sql, parameters as unknown[], begin);
+    if (name === undefined && begin === undefined) return this.#bounded(this.client.query(sql, parameters as unknown[]));
+    return this.#bounded(queryNamed(this.client, this.#Query, name, sql, parameters as unknown[], begin));
+  }
+
+  /**
+   * `answer`, or `ConnectionLostError` after `queryTimeoutMillis` without one. The connection
+   * is then destroyed: its answer may still come, and would belong to no statement.
+   */
+  #bounded<T>(answer: Promise<T>): Promise<T> {
+    const millis = this.#queryTimeoutMillis;
+    if (millis === 0) return answer;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.broken = true;
+        reject(
+          new ConnectionLostError(
+            `the server did not answer within postgres.queryTimeoutMillis (${millis} ms): the connection was destroyed, and the statement may or may not have run`,
+          ),
+        );
+        // With a statement in flight pg's end() destroys the socket at once.
+        this.client.end().catch(() => undefined);
+      }, millis);
+      answer.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   #sendFailed(error: unknown, sql: string, name: string | undefined): void {
@@ -170,7 +203,7 @@ export class PostgresConnection implements BackendConnection {
     const tracing = this.#instrumentation.tracingQueries;
     const startedAt = tracing ? performance.now() : 0;
     try {
-      await simpleQuery(this.client, sql);
+      await this.#bounded(simpleQuery(this.client, sql));
       if (tracing) this.#instrumentation.query(sql, [], startedAt, undefined);
     } catch (error) {
       if (error instanceof Error) Error.captureStackTrace(error);
@@ -214,7 +247,7 @@ export class PostgresConnection implements BackendConnection {
     if (this.#evicted.length === 0) return;
     // One statement each, one after the other: a name whose parse had failed must not stop the
     // others, and pg deprecates queueing queries on a busy client.
-    for (const name of this.#evicted.splice(0)) await this.client.query(`deallocate ${name}`).catch(() => undefined);
+    for (const name of this.#evicted.splice(0)) await this.#bounded(this.client.query(`deallocate ${name}`)).catch(() => undefined);
   }
 
   #nameFor(sql: string): string {

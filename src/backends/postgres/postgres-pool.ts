@@ -124,7 +124,10 @@ export class PostgresPool implements Pool<PostgresConnection> {
     if (overflowIdleMillis === 0 && this.#pool.totalCount > size && this.#pool.waitingCount === 0) {
       return this.#discard(connection, "overflow");
     }
-    if (connection.hasEvictedStatements) return connection.deallocateEvicted().then(() => connection.client.release());
+    if (connection.hasEvictedStatements) {
+      // A DEALLOCATE that got no answer within queryTimeoutMillis broke the connection.
+      return connection.deallocateEvicted().then(() => (connection.broken ? this.#discard(connection, "error") : connection.client.release()));
+    }
     connection.client.release();
   }
 
@@ -243,8 +246,8 @@ export class PostgresPool implements Pool<PostgresConnection> {
   }
 
   #onConnect(client: pg.PoolClient): void {
-    const { prepareStatements, statementCacheSize } = this.#options;
-    const connection = new PostgresConnection(this.#nextId++, client, this.#Query, this.#instrumentation, prepareStatements, statementCacheSize);
+    const { prepareStatements, statementCacheSize, postgres } = this.#options;
+    const connection = new PostgresConnection(this.#nextId++, client, this.#Query, this.#instrumentation, prepareStatements, statementCacheSize, postgres.queryTimeoutMillis);
     // A checked-out client has no pg.Pool listener; an 'error' without one would crash the process.
     client.on("error", (error) => {
       // A dying connection reports several errors (the server's FATAL, then the socket's end);
