@@ -478,6 +478,18 @@ export class MigrationLockTimeoutError extends AthanorError {
   }
 }
 
+/**
+ * A migrator lost its migration lock while working (the connection holding PostgreSQL's
+ * advisory lock died; SQLite's lock file was deleted or replaced). Detected before a
+ * revision commits: that revision was rolled back, and nothing more runs, since another
+ * migrator may hold the lock now.
+ */
+export class MigrationLockLostError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("MIGRATION_LOCK_LOST", message, options);
+  }
+}
+
 /** An applied revision's file changed since it was applied (its checksum differs). */
 export class ChecksumMismatchError extends AthanorError {
   readonly revision: string;
@@ -567,5 +579,17 @@ export class DatabaseNotAtHeadError extends AthanorError {
     );
     this.heads = Object.freeze([...heads]);
     this.scriptHeads = Object.freeze([...scriptHeads]);
+  }
+}
+
+/**
+ * Something a test sandbox (`athanor/testing`) cannot do faithfully inside its one
+ * rolled-back transaction: a statement the database refuses inside a transaction block
+ * (`CREATE INDEX CONCURRENTLY`, `VACUUM`), a migration lock, or a sandbox used after it closed.
+ * The message names the escape hatch (truncate mode, a fresh database from the template).
+ */
+export class SandboxUnsupportedError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SANDBOX_UNSUPPORTED", message, options);
   }
 }

@@ -1,11 +1,35 @@
+import type { Kysely } from "kysely";
+
 /**
  * A lock that keeps two migrators (in this process or any other) from working on the same
  * database at once. Released by `release()`, and by the operating system or the server
  * when the process holding it dies, so a killed migrator never leaves a stale lock.
+ *
+ * @example
+ * ```ts
+ * const lock = engine.backend.createMigrationLock("athanor:athanor_revisions");
+ * await lock.acquire(60_000);
+ * try {
+ *   await engine.db.transaction().execute(async (trx) => {
+ *     // … one revision …
+ *     await lock.confirm(trx); // last, before COMMIT
+ *   });
+ * } finally {
+ *   await lock.release();
+ * }
+ * ```
  */
 export interface MigrationLock {
   /** Waits up to `timeoutMillis` for the lock; `MigrationLockTimeoutError` after that. */
   acquire(timeoutMillis: number): Promise<void>;
-  /** Releases the lock. Idempotent. */
+  /**
+   * Proves the lock is still held; `MigrationLockLostError` otherwise. Called inside each
+   * revision's transaction (`db`), as its last statement before COMMIT: a migrator that lost
+   * its lock then rolls the revision back instead of committing it beside the migrator that
+   * took the lock over (which, on PostgreSQL, waits for a revision already past this check to
+   * commit before it reads what is applied).
+   */
+  confirm(db: Kysely<any>): Promise<void>;
+  /** Releases the lock. Idempotent; never throws (a lock whose connection died is released already). */
   release(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { MigrationLock } from "../backends/migration-lock.js";
 import { schemaEditorFor } from "../backends/schema-editor-for.js";
 import type { Engine } from "../engine/engine.js";
 import {
@@ -75,12 +76,12 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
   const useLock = options.lock ?? true;
   const lockTimeoutMillis = options.lockTimeoutMillis ?? 60_000;
 
-  const locked = async <T>(work: () => Promise<T>): Promise<T> => {
+  const locked = async <T>(work: (lock: MigrationLock | undefined) => Promise<T>): Promise<T> => {
     const lock = useLock ? engine.backend.createMigrationLock(`athanor:${table.name}`) : undefined;
     await lock?.acquire(lockTimeoutMillis);
     try {
       await table.ensure(engine.db);
-      return await work();
+      return await work(lock);
     } finally {
       await lock?.release();
     }
@@ -98,7 +99,7 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
   };
 
   const run = (direction: MigrationDirection, target: string): Promise<MigrationRunResult> =>
-    locked(async () => {
+    locked(async (lock) => {
       const applied = await readVerified();
       const plan = planMigration(graph, { applied: applied.map((row) => row.revision), target, direction });
       const steps: MigrationStepResult[] = [];
@@ -108,7 +109,7 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
           steps.push(notRun(step));
           continue;
         }
-        const result = await runStep(engine, table, step);
+        const result = await runStep(engine, table, step, lock);
         steps.push(result);
         options.onStep?.(result);
         failure = result.error;
@@ -137,7 +138,7 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
     downgrade: (target) => run("downgrade", target),
     status,
     stamp: (target) =>
-      locked(async () => {
+      locked(async (lock) => {
         const wanted = target === "base" ? [] : appliedFromHeads(graph, resolveTarget(graph, target));
         await engine.db.transaction().execute(async (trx) => {
           await trx.deleteFrom(table.name).execute();
@@ -146,13 +147,18 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
             const script = graph.nodes.get(id)!.record;
             await table.insert(trx, { revision: id, message: script.message ?? null, checksum: script.checksum, state: "applied", appliedAt: stampedAt, durationMillis: 0, path: script.path });
           }
+          await lock?.confirm(trx);
         });
         return status();
       }),
   };
 }
 
-async function runStep(engine: Engine, table: VersionTable, step: MigrationStep<RevisionScript>): Promise<MigrationStepResult> {
+/**
+ * Runs one revision. With a lock, proves it is still held as the revision's last statement
+ * before COMMIT (outside a transaction: before the revision starts and before it is recorded).
+ */
+async function runStep(engine: Engine, table: VersionTable, step: MigrationStep<RevisionScript>, lock: MigrationLock | undefined): Promise<MigrationStepResult> {
   const script = step.record;
   const startedAt = performance.now();
   const base = { revision: script.revision, message: script.message ?? null, path: script.path, direction: step.direction };
@@ -163,16 +169,19 @@ async function runStep(engine: Engine, table: VersionTable, step: MigrationStep<
       await schemaEditorFor(engine.dialect).transaction(engine.db, async (trx) => {
         await action(createMigrationOperations(engine.dialect, trx, operationOptions(engine)));
         await record(table, trx, step, performance.now() - startedAt);
+        await lock?.confirm(trx);
       });
     } else {
       // Outside a transaction a failure leaves part of the work behind: the "running" row
       // stays, and the next run refuses until someone resolves it (stamp).
+      await lock?.confirm(engine.db);
       if (step.direction === "upgrade") {
         await table.insert(engine.db, { ...applyRow(script, 0), state: "running" });
       } else {
         await engine.db.updateTable(table.name).set({ state: "running" }).where("revision", "=", script.revision).execute();
       }
       await action(createMigrationOperations(engine.dialect, engine.db, operationOptions(engine)));
+      await lock?.confirm(engine.db);
       if (step.direction === "upgrade") await table.markApplied(engine.db, script.revision, performance.now() - startedAt);
       else await table.delete(engine.db, script.revision);
     }

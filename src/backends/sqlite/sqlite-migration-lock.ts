@@ -1,7 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { statSync, type Stats } from "node:fs";
 import type Database from "better-sqlite3";
-import { MigrationLockTimeoutError } from "../../errors.js";
+import type { Kysely } from "kysely";
+import { MigrationLockLostError, MigrationLockTimeoutError } from "../../errors.js";
 import { AsyncMutex } from "../../pool/async-mutex.js";
 import type { MigrationLock } from "../migration-lock.js";
 import { mapSqliteError } from "./sqlite-error-mapper.js";
@@ -22,12 +24,20 @@ const heldLockFiles = new Set<Database.Database>();
  * with the process that held them. Waiting polls with `busy_timeout = 0` and async sleeps:
  * the event loop is never blocked. In-memory databases exist in one process only: an async
  * mutex per engine is enough.
+ *
+ * Unlike PostgreSQL's lock connection, the lock cannot die while its process lives: it goes
+ * with the process, and the process's revision transaction with it. What can happen is the
+ * lock file being deleted or replaced (a clean-up script): the next migrator then locks a new
+ * file while the old holder still works. `confirm()` checks the path still names the file
+ * that is locked.
  */
 export class SqliteMigrationLock implements MigrationLock {
   readonly #driver: typeof Database;
   readonly #path: string | undefined;
   readonly #memoryOwner: object;
   #database: Database.Database | undefined;
+  /** The lock file as it was when locked. */
+  #file: Stats | undefined;
   #mutex: AsyncMutex | undefined;
 
   /** @param path the database file, or undefined for an in-memory database owned by `memoryOwner` */
@@ -45,7 +55,7 @@ export class SqliteMigrationLock implements MigrationLock {
       // No schema and no pragmas: the file's locks are all this database is for, and any
       // statement here could itself meet the holder's lock.
       mkdirSync(dirname(this.#path), { recursive: true });
-      database = new this.#driver(`${this.#path}.migrate-lock`, { timeout: 0 });
+      database = new this.#driver(this.#lockPath, { timeout: 0 });
     } catch (error) {
       throw mapSqliteError(error);
     }
@@ -53,6 +63,7 @@ export class SqliteMigrationLock implements MigrationLock {
     for (;;) {
       try {
         database.exec("begin exclusive");
+        this.#file = statSync(this.#lockPath);
         this.#database = database;
         heldLockFiles.add(database);
         return;
@@ -71,16 +82,39 @@ export class SqliteMigrationLock implements MigrationLock {
     }
   }
 
+  async confirm(_db: Kysely<any>): Promise<void> {
+    if (this.#path === undefined) {
+      if (this.#mutex === undefined) throw new MigrationLockLostError("the migration lock of this in-memory database is not held");
+      return;
+    }
+    const held = this.#file;
+    if (this.#database === undefined || held === undefined) throw new MigrationLockLostError(`the migration lock on ${this.#path} is not held`);
+    const now = statSync(this.#lockPath, { throwIfNoEntry: false });
+    if (now === undefined || now.ino !== held.ino || now.dev !== held.dev) {
+      throw new MigrationLockLostError(
+        `the migration lock file ${this.#lockPath} was ${now === undefined ? "deleted" : "replaced"} while this migrator held it, so another migrator may hold a lock of its own; this revision was rolled back`,
+      );
+    }
+  }
+
+  get #lockPath(): string {
+    return `${this.#path}.migrate-lock`;
+  }
+
   async release(): Promise<void> {
     const mutex = this.#mutex;
     this.#mutex = undefined;
     mutex?.release();
     const database = this.#database;
     this.#database = undefined;
+    this.#file = undefined;
     if (database === undefined) return;
     heldLockFiles.delete(database);
+    // Closing the handle alone releases the file's lock; the rollback only ends the transaction first.
     try {
       database.exec("rollback");
+    } catch {
+      // nothing held to roll back
     } finally {
       database.close();
     }
