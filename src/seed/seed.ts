@@ -30,7 +30,9 @@ type Counts = { inserted: number; updated: number; unchanged: number };
  * Seeds fixtures: tables in foreign-key order, all in one transaction (all or nothing),
  * idempotently — each row is matched by its primary key, or else by a unique key whose
  * values it gives; a matching row that differs is updated, an equal one left alone, so a
- * second run changes nothing. Fixtures are checked before anything is written: an unknown
+ * second run changes nothing. Concurrent seeders of the same fixtures all succeed: a row
+ * another one inserted meanwhile is found, not a unique violation (`ON CONFLICT DO NOTHING`
+ * on the matching key). Fixtures are checked before anything is written: an unknown
  * column, a value of the wrong type or a missing required value fails naming the table,
  * row and column. Never throws for bad data: returns a {@link SeedResult}.
  *
@@ -129,13 +131,26 @@ function planRow(table: TableDefinition, row: Record<string, unknown>, index: nu
 async function seedRow(db: Kysely<any>, table: TableDefinition, row: PlannedRow, tally: Counts): Promise<void> {
   const columns = new Map(table.columns.map((column) => [column.name, column.definition]));
   try {
-    let query = db.selectFrom(table.name).selectAll();
-    for (const name of row.key) query = query.where(name, "=", encodeKey(columns.get(name)!, row.values[name]));
-    const existing = (await query.executeTakeFirst()) as Record<string, unknown> | undefined;
+    const find = async () => {
+      let query = db.selectFrom(table.name).selectAll();
+      for (const name of row.key) query = query.where(name, "=", encodeKey(columns.get(name)!, row.values[name]));
+      return (await query.executeTakeFirst()) as Record<string, unknown> | undefined;
+    };
+    let existing = await find();
     if (existing === undefined) {
-      await db.insertInto(table.name).values(row.values).execute();
-      tally.inserted++;
-      return;
+      // Another seeder may insert the same row between the select and this insert (on
+      // PostgreSQL the insert then waits for it to commit): its row counts as found.
+      const { numInsertedOrUpdatedRows } = await db
+        .insertInto(table.name)
+        .values(row.values)
+        .onConflict((conflict) => conflict.columns([...row.key]).doNothing())
+        .executeTakeFirst();
+      if (numInsertedOrUpdatedRows !== 0n) {
+        tally.inserted++;
+        return;
+      }
+      existing = await find();
+      if (existing === undefined) throw new Error("the row was inserted by a concurrent transaction that this one cannot see (isolation above read committed); run seed again");
     }
     const changed = Object.fromEntries(Object.entries(row.values).filter(([name, value]) => !row.key.includes(name) && !sameValue(columns.get(name)!.type, value, existing[name])));
     if (Object.keys(changed).length === 0) {
