@@ -1,0 +1,116 @@
+import { execFile } from "node:child_process";
+import { accessSync, constants, readdirSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { createServer } from "node:net";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** Whether this machine can make throwaway clusters, and if not, why. */
+export interface ClusterSupport {
+  readonly available: boolean;
+  readonly reason: string;
+}
+
+/**
+ * A PostgreSQL cluster of its own, on its own port, made with Debian's `pg_createcluster` (as
+ * root) for tests that stop, restart or reconfigure a server: the shared server other tests
+ * (and other people's test runs) use is never touched. Trust authentication on 127.0.0.1;
+ * `drop()` stops and deletes it.
+ *
+ * @example
+ * ```ts
+ * const cluster = await ThrowawayCluster.create();
+ * const engine = createEngine(cluster.url());
+ * await cluster.stop();
+ * await cluster.start();
+ * await cluster.drop();
+ * ```
+ */
+export class ThrowawayCluster {
+  readonly version: string;
+  readonly name: string;
+  readonly port: number;
+
+  private constructor(version: string, name: string, port: number) {
+    this.version = version;
+    this.name = name;
+    this.port = port;
+  }
+
+  /** Available: `pg_createcluster` is installed, a server version is installed, and this process runs as root. */
+  static support(): ClusterSupport {
+    if (!onPath("pg_createcluster")) return { available: false, reason: "pg_createcluster is not installed (Debian's postgresql-common)" };
+    if (newestServerVersion() === undefined) return { available: false, reason: "no PostgreSQL server is installed under /usr/lib/postgresql" };
+    if (process.getuid?.() !== 0) return { available: false, reason: "pg_createcluster needs root" };
+    return { available: true, reason: "" };
+  }
+
+  /** Creates and starts a cluster on a free port (a few seconds: initdb without fsync). */
+  static async create(): Promise<ThrowawayCluster> {
+    const version = newestServerVersion();
+    if (version === undefined) throw new Error("no PostgreSQL server is installed under /usr/lib/postgresql");
+    const name = `athanor_test_${process.pid}_${Date.now().toString(36)}`;
+    const port = await freePort();
+    await run("pg_createcluster", [version, name, "-p", String(port), "--", "--auth=trust", "--no-sync"]);
+    const cluster = new ThrowawayCluster(version, name, port);
+    try {
+      await cluster.start();
+    } catch (error) {
+      await cluster.drop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** The `postgres` database as the `postgres` superuser, over TCP. */
+  url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  async start(): Promise<void> {
+    await run("pg_ctlcluster", [this.version, this.name, "start"]);
+  }
+
+  /** A fast shutdown: connections are terminated (`57P01`), as in a restart or failover. */
+  async stop(): Promise<void> {
+    await run("pg_ctlcluster", [this.version, this.name, "stop", "-m", "fast"]);
+  }
+
+  /** Stops and deletes the cluster. Idempotent. */
+  async drop(): Promise<void> {
+    await run("pg_dropcluster", [this.version, this.name, "--stop"]).catch(() => undefined);
+  }
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? "").split(delimiter).some((directory) => {
+    try {
+      accessSync(join(directory, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function newestServerVersion(): string | undefined {
+  try {
+    return readdirSync("/usr/lib/postgresql")
+      .filter((entry) => /^\d+$/.test(entry))
+      .sort((a, b) => Number(b) - Number(a))[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
