@@ -1,13 +1,10 @@
-import { Kysely, type Dialect } from "kysely";
 import type { Backend } from "../backends/backend.js";
 import { createPostgresBackend } from "../backends/postgres/postgres-backend.js";
 import { createSqliteBackend } from "../backends/sqlite/sqlite-backend.js";
-import { checkHealth } from "../health/check-health.js";
 import type { Schema } from "../schema/define-schema.js";
 import type { InferDatabase } from "../schema/infer-database.js";
-import { SchemaPlugin } from "../schema/schema-plugin.js";
-import { AthanorDriver } from "./athanor-driver.js";
-import { parseDatabaseUrl, type DatabaseUrl } from "./database-url.js";
+import { assembleEngine } from "./assemble-engine.js";
+import { DatabaseUrl, parseDatabaseUrl } from "./database-url.js";
 import type { Engine } from "./engine.js";
 import { resolveEngineOptions, type EngineOptions } from "./engine-options.js";
 import { Instrumentation } from "./instrumentation.js";
@@ -39,51 +36,13 @@ import type { Logger, LogRecord } from "./log-record.js";
 export function createEngine<S extends Schema<any>>(url: string | DatabaseUrl, options: EngineOptions & { readonly schema: S }): Engine<InferDatabase<S>>;
 export function createEngine<DB = any>(url: string | DatabaseUrl, options?: EngineOptions): Engine<DB>;
 export function createEngine<DB = any>(url: string | DatabaseUrl, options?: EngineOptions): Engine<DB> {
-  const parsed = typeof url === "string" ? parseDatabaseUrl(url) : url;
+  // Anything but a DatabaseUrl is parsed, so a number, an object or undefined is a ConfigurationError now, not at the first query.
+  const parsed = url instanceof DatabaseUrl ? url : parseDatabaseUrl(url);
   const resolved = resolveEngineOptions(options, parsed.dialect);
   const instrumentation = new Instrumentation(combineLoggers(resolved.log, resolved.echo ? echoLogger : undefined), resolved.logParameters);
   const backend: Backend =
     parsed.dialect === "postgres" ? createPostgresBackend(parsed, resolved, instrumentation) : createSqliteBackend(parsed, resolved, instrumentation);
-  const driver = new AthanorDriver(backend);
-  const dialect: Dialect = {
-    createDriver: () => driver,
-    createQueryCompiler: () => backend.createQueryCompiler(),
-    createAdapter: () => backend.createAdapter(),
-    createIntrospector: (kysely) => backend.createIntrospector(kysely),
-  };
-  const base = new Kysely<DB>({ dialect });
-  const db = resolved.schema === undefined ? base : base.withPlugin(new SchemaPlugin(resolved.schema, backend.typeMapping));
-  let disposing: Promise<void> | undefined;
-  const engine: Engine<DB> = {
-    url: parsed,
-    dialect: parsed.dialect,
-    options: resolved,
-    capabilities: backend.capabilities,
-    db,
-    pool: { status: () => backend.pool.status() },
-    backend,
-    internals: { dialect, driver, instrumentation },
-    get disposed() {
-      return disposing !== undefined;
-    },
-    on(name, listener) {
-      instrumentation.on(name, listener);
-      return this;
-    },
-    off(name, listener) {
-      instrumentation.off(name, listener);
-      return this;
-    },
-    healthCheck: () => checkHealth(backend, parsed, resolved.healthCheckTimeoutMillis),
-    dispose() {
-      disposing ??= backend.pool.close();
-      return disposing;
-    },
-    [Symbol.asyncDispose]() {
-      return this.dispose();
-    },
-  };
-  return Object.freeze(engine);
+  return assembleEngine<DB>(parsed, resolved, backend, instrumentation);
 }
 
 function combineLoggers(...loggers: Array<Logger | undefined>): Logger | undefined {

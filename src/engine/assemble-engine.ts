@@ -1,0 +1,56 @@
+import { Kysely, type Dialect } from "kysely";
+import type { Backend } from "../backends/backend.js";
+import { checkHealth } from "../health/check-health.js";
+import { SchemaPlugin } from "../schema/schema-plugin.js";
+import { AthanorDriver } from "./athanor-driver.js";
+import type { DatabaseUrl } from "./database-url.js";
+import type { Engine } from "./engine.js";
+import type { ResolvedEngineOptions } from "./engine-options.js";
+import type { Instrumentation } from "./instrumentation.js";
+
+/**
+ * @internal The last step of {@link createEngine}: a backend → the Kysely dialect and the
+ * engine object. Also how `athanor/testing` makes an engine whose backend is a sandbox.
+ */
+export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOptions, backend: Backend, instrumentation: Instrumentation): Engine<DB> {
+  const driver = new AthanorDriver(backend);
+  const dialect: Dialect = {
+    createDriver: () => driver,
+    createQueryCompiler: () => backend.createQueryCompiler(),
+    createAdapter: () => backend.createAdapter(),
+    createIntrospector: (kysely) => backend.createIntrospector(kysely),
+  };
+  const base = new Kysely<DB>({ dialect });
+  const db = options.schema === undefined ? base : base.withPlugin(new SchemaPlugin(options.schema, backend.typeMapping));
+  let disposing: Promise<void> | undefined;
+  const engine: Engine<DB> = {
+    url,
+    dialect: url.dialect,
+    options,
+    capabilities: backend.capabilities,
+    db,
+    pool: { status: () => backend.pool.status() },
+    backend,
+    internals: { dialect, driver, instrumentation },
+    get disposed() {
+      return disposing !== undefined;
+    },
+    on(name, listener) {
+      instrumentation.on(name, listener);
+      return this;
+    },
+    off(name, listener) {
+      instrumentation.off(name, listener);
+      return this;
+    },
+    healthCheck: () => checkHealth(backend, url, options.healthCheckTimeoutMillis),
+    dispose() {
+      disposing ??= backend.pool.close();
+      return disposing;
+    },
+    [Symbol.asyncDispose]() {
+      return this.dispose();
+    },
+  };
+  return Object.freeze(engine);
+}
