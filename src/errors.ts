@@ -581,3 +581,15 @@ export class DatabaseNotAtHeadError extends AthanorError {
     this.scriptHeads = Object.freeze([...scriptHeads]);
   }
 }
+
+/**
+ * Something a test sandbox (`athanor/testing`) cannot do faithfully inside its one
+ * rolled-back transaction: a statement the database refuses inside a transaction block
+ * (`CREATE INDEX CONCURRENTLY`, `VACUUM`), a migration lock, or a sandbox used after it closed.
+ * The message names the escape hatch (truncate mode, a fresh database from the template).
+ */
+export class SandboxUnsupportedError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SANDBOX_UNSUPPORTED", message, options);
+  }
+}

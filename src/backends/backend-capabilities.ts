@@ -17,6 +17,11 @@ export interface BackendCapabilities {
   readonly concurrentWriters: boolean;
   /** A read-only transaction runs on its own connection beside an open write transaction (not so for in-memory SQLite). */
   readonly readOnlyBesideWriter: boolean;
+  /**
+   * A commit runs the session's `afterCommit` hooks. False only for a test sandbox told to
+   * skip them (`athanor/testing`): its commits are savepoints the test rolls back.
+   */
+  readonly afterCommitHooks: boolean;
 }
 
 /** Conservative defaults every backend starts from. */
@@ -28,4 +33,5 @@ export const defaultCapabilities: BackendCapabilities = Object.freeze({
   maxParameters: 999,
   concurrentWriters: false,
   readOnlyBesideWriter: false,
+  afterCommitHooks: true,
 });

@@ -223,7 +223,7 @@ export class SessionCore {
     const connection = this.#connection;
     if (connection !== undefined) await this.#commitConnection(connection);
     const { afterCommit } = this.#takeHooks();
-    if (afterCommit.length > 0) await this.#runHooks(afterCommit, "afterCommit");
+    if (afterCommit.length > 0 && this.#backend.capabilities.afterCommitHooks) await this.#runHooks(afterCommit, "afterCommit");
   }
 
   /** COMMIT, then the connection goes back to the pool. */

@@ -1,0 +1,120 @@
+import type { CompiledQuery, QueryResult, TransactionSettings } from "kysely";
+import type { BackendConnection } from "../backends/backend.js";
+import { DatabaseError, SandboxUnsupportedError, TransactionStateError } from "../errors.js";
+import { isPromise, type MaybePromise } from "../pool/maybe-promise.js";
+
+let nextSavepoint = 1;
+
+/**
+ * The sandbox's one real connection, seen by the code under test: it sits inside the
+ * sandbox's outer transaction, so every transaction begun on it is a SAVEPOINT (`commit()`
+ * releases it, `rollback()` rolls back to it), and a statement outside a transaction runs in
+ * a savepoint of its own, so a failing one cannot abort the outer transaction (PostgreSQL
+ * would refuse every later statement of the test). Isolation level and access mode cannot
+ * be set on a savepoint: they are not applied inside a sandbox.
+ */
+export class SandboxConnection implements BackendConnection {
+  readonly id: number;
+  /** The real connection, inside the outer transaction. */
+  readonly inner: BackendConnection;
+  #savepoint: string | undefined;
+  readonly executeNow?: <R>(compiledQuery: CompiledQuery) => QueryResult<R>;
+
+  constructor(inner: BackendConnection) {
+    this.inner = inner;
+    this.id = inner.id;
+    if (inner.executeNow !== undefined) {
+      // Sessions use it only inside their transaction: the savepoint is open, no wrapping needed.
+      this.executeNow = <R>(compiledQuery: CompiledQuery) => this.#refuseUnsupported(() => inner.executeNow!<R>(compiledQuery));
+    }
+  }
+
+  get inTransaction(): boolean {
+    return this.#savepoint !== undefined;
+  }
+
+  begin(_settings: TransactionSettings): MaybePromise<void> {
+    if (this.#savepoint !== undefined) throw new TransactionStateError("a transaction is already open on this connection");
+    const name = `athanor_sandbox_${nextSavepoint++}`;
+    this.#savepoint = name;
+    return this.inner.savepoint(name);
+  }
+
+  commit(): MaybePromise<void> {
+    return this.inner.releaseSavepoint(this.#take());
+  }
+
+  rollback(): MaybePromise<void> {
+    const name = this.#take();
+    return then(this.inner.rollbackToSavepoint(name), () => this.inner.releaseSavepoint(name));
+  }
+
+  savepoint(name: string): MaybePromise<void> {
+    return this.inner.savepoint(name);
+  }
+
+  rollbackToSavepoint(name: string): MaybePromise<void> {
+    return this.inner.rollbackToSavepoint(name);
+  }
+
+  releaseSavepoint(name: string): MaybePromise<void> {
+    return this.inner.releaseSavepoint(name);
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.#savepoint !== undefined) return this.#refuseUnsupported(() => this.inner.executeQuery<R>(compiledQuery));
+    const name = `athanor_sandbox_${nextSavepoint++}`;
+    await this.inner.savepoint(name);
+    try {
+      const result = await this.#refuseUnsupported(() => this.inner.executeQuery<R>(compiledQuery));
+      await this.inner.releaseSavepoint(name);
+      return result;
+    } catch (error) {
+      await this.inner.rollbackToSavepoint(name);
+      await this.inner.releaseSavepoint(name);
+      throw error;
+    }
+  }
+
+  streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(compiledQuery, chunkSize);
+  }
+
+  #take(): string {
+    const name = this.#savepoint;
+    if (name === undefined) throw new TransactionStateError("no transaction is open on this connection");
+    this.#savepoint = undefined;
+    return name;
+  }
+
+  /** Statements a database refuses inside a transaction block get an error that says why and what to do. */
+  #refuseUnsupported<T>(run: () => T): T {
+    const explain = (error: unknown): never => {
+      throw outsideTransactionOnly(error) ? sandboxRefused(error) : error;
+    };
+    try {
+      const result = run();
+      return (isPromise(result) ? result.catch(explain) : result) as T;
+    } catch (error) {
+      return explain(error);
+    }
+  }
+}
+
+function then(step: MaybePromise<void>, next: () => MaybePromise<void>): MaybePromise<void> {
+  return isPromise(step) ? step.then(next) : next();
+}
+
+/** PostgreSQL 25001 ("cannot run inside a transaction block"); SQLite's "within a transaction" refusals. */
+function outsideTransactionOnly(error: unknown): error is DatabaseError {
+  if (!(error instanceof DatabaseError)) return false;
+  return error.databaseCode === "25001" || /(cannot (vacuum|change into wal mode|change out of wal mode)|safety level may not be changed) (from )?(with)?in(side)? a transaction/i.test(error.message);
+}
+
+function sandboxRefused(error: DatabaseError): SandboxUnsupportedError {
+  return new SandboxUnsupportedError(
+    `${error.message}: the test sandbox runs everything inside one transaction that it rolls back. ` +
+      `Run this test with openSandbox(engine, { mode: "truncate", schema }) or on a fresh database from the template (docs/testing.md)`,
+    { cause: error },
+  );
+}
