@@ -72,6 +72,9 @@ describeEachDialect("engine options", (ctx) => {
       [{ sqlite: { journalMode: "WAL" } }, "options.sqlite.journalMode"],
       [{ sqlite: { busyTimeoutMillis: -1 } }, "options.sqlite.busyTimeoutMillis"],
       [{ postgres: { lockTimeoutMillis: -1 } }, "options.postgres.lockTimeoutMillis"],
+      [{ pool: { prePingTimeoutMillis: 0 } }, "options.pool.prePingTimeoutMillis"],
+      [{ postgres: { queryTimeoutMillis: -1 } }, "options.postgres.queryTimeoutMillis"],
+      [{ postgres: { keepAliveIdleMillis: "30s" } }, "options.postgres.keepAliveIdleMillis"],
       [{ postgres: { ssl: "require" } }, "options.postgres.ssl"],
       [{ pool: null }, "options.pool"],
       [{ sqlite: [] }, "options.sqlite"],
@@ -101,6 +104,8 @@ describeEachDialect("engine options", (ctx) => {
     expect(engine.options.pool).toMatchObject({ size: 3, acquireTimeoutMillis: 1_234, maxOverflow: 10, prePing: false, recycleMillis: 0 });
     expect(engine.options.sqlite).toMatchObject({ busyTimeoutMillis: 77, journalMode: "wal", synchronous: "normal" });
     expect(engine.options).toMatchObject({ prepareStatements: true, logParameters: false, echo: false, healthCheckTimeoutMillis: 5_000 });
+    expect(engine.options.pool.prePingTimeoutMillis).toBe(2_000);
+    expect(engine.options.postgres).toMatchObject({ queryTimeoutMillis: 0, keepAliveIdleMillis: 30_000 });
     expect(open(ctx.url()).options.pool.size).toBe(ctx.isPostgres ? 10 : 4);
   });
 
