@@ -7,6 +7,7 @@ import type { LogRecord } from "../src/engine/log-record.js";
 import { DatabaseError } from "../src/errors.js";
 import { createSessionFactory } from "../src/session/index.js";
 import { describeEachDialect, type DialectContext } from "./support/each-dialect.js";
+import { fuzzOptions, fuzzRuns, fuzzTimeout } from "./support/fuzz-runs.js";
 import { resetItems, type SessionTestDb } from "./support/session-harness.js";
 
 /** What one step of a random flow does; `id` is the row it writes, if any. */
@@ -19,7 +20,8 @@ type Step =
   | { readonly kind: "stray-savepoint" }
   | { readonly kind: "connection-left-open"; readonly id: number };
 
-const FLOW_RUNS = Number(process.env.ATHANOR_STRAY_FLOW_RUNS ?? 40);
+/** Flows per dialect: 40 by default, times ATHANOR_FUZZ_SCALE in the nightly-size run. */
+const FLOW_RUNS = fuzzRuns(40);
 
 describeEachDialect("a transaction opened by a raw statement outside a session", (ctx) => {
   const engines: Engine<SessionTestDb>[] = [];
@@ -121,9 +123,9 @@ describeEachDialect("a transaction opened by a raw statement outside a session",
           await engine.dispose();
         }
       }),
-      { numRuns: FLOW_RUNS },
+      fuzzOptions(40),
     );
-  }, 60_000);
+  }, fuzzTimeout(60_000));
 });
 
 async function runStep(
