@@ -10,7 +10,7 @@ import { postgresUnavailable, withApplicationName } from "./support/postgres-adm
 import { postgresSuite } from "./support/postgres-suite.js";
 import { waitUntil } from "./support/wait-until.js";
 
-describe.skipIf(postgresUnavailable)("PostgreSQL: a connection that stops answering", () => {
+describe.skipIf(postgresUnavailable)("PostgreSQL: a connection that stops answering, breaks mid-answer or slows down", () => {
   const postgres = postgresSuite();
   let proxy: FaultProxy;
 
@@ -25,7 +25,7 @@ describe.skipIf(postgresUnavailable)("PostgreSQL: a connection that stops answer
     await proxy?.close();
   });
 
-  /** A one-connection engine through the proxy, warmed; `stall()` then freezes that connection. */
+  /** A one-connection engine through the proxy, warmed; `stall()` then freezes that connection, `relayed()` is it. */
   async function engineThroughProxy(applicationName: string, options: EngineOptions) {
     const engine = postgres.engine(withApplicationName(proxy.rewrite(postgres.url()), applicationName), {
       ...options,
@@ -34,13 +34,13 @@ describe.skipIf(postgresUnavailable)("PostgreSQL: a connection that stops answer
     const disconnects: DisconnectReason[] = [];
     engine.on("disconnect", ({ reason }) => disconnects.push(reason));
     await sql`select 1`.execute(engine.db);
-    const stall = (): ProxiedConnection => {
+    const relayed = (): ProxiedConnection => {
       const [connection, ...others] = proxy.matching(applicationName);
       expect(others).toEqual([]);
-      connection!.stall();
       return connection!;
     };
-    return { engine, disconnects, stall };
+    const stall = (): void => relayed().stall();
+    return { engine, disconnects, stall, relayed };
   }
 
   it("a statement with no answer fails with ConnectionLostError after queryTimeoutMillis; the connection is destroyed and the pool serves the next one", async () => {
@@ -88,6 +88,26 @@ describe.skipIf(postgresUnavailable)("PostgreSQL: a connection that stops answer
     // Size 1: had the probe kept its connection, this would wait for it and time out.
     expect((await sql<{ n: number }>`select 3 as n`.execute(engine.db)).rows).toEqual([{ n: 3 }]);
     expect((await engine.healthCheck()).status).toBe("ok");
+  });
+
+  it("a connection reset in the middle of an answer fails that statement with ConnectionLostError, and the next one gets a new connection", async () => {
+    const { engine, disconnects, relayed } = await engineThroughProxy("athanor-reset-mid-answer", { postgres: { queryTimeoutMillis: 5_000 } });
+    // The request (well under 1000 bytes) gets through; the 10 000-byte answer does not.
+    relayed().resetAfterBytes(1_000);
+    await expect(sql`select repeat('x', 10000) as text`.execute(engine.db)).rejects.toBeInstanceOf(ConnectionLostError);
+    await waitUntil("the reset connection's disconnect event", () => disconnects.length === 1);
+    expect(disconnects).toEqual(["error"]);
+    const { rows } = await sql<{ length: number }>`select length(repeat('x', 10000)) as length`.execute(engine.db);
+    expect(rows).toEqual([{ length: 10_000 }]);
+  });
+
+  it("a slow link is not a dead one: statements answered within queryTimeoutMillis succeed on the same connection", async () => {
+    const { engine, disconnects, relayed } = await engineThroughProxy("athanor-slow-link", { postgres: { queryTimeoutMillis: 2_000 } });
+    relayed().delay(50);
+    for (let i = 0; i < 3; i++) expect((await sql<{ n: number }>`select ${i}::int as n`.execute(engine.db)).rows).toEqual([{ n: i }]);
+    await createSessionFactory(engine).run((db) => db.insertInto("notes").values({ id: 10, body: "slow but sure" }).execute());
+    expect(disconnects).toEqual([]);
+    expect(engine.pool.status()).toMatchObject({ created: 1, destroyed: 0 });
   });
 
   it("defaults queryTimeoutMillis to statementTimeoutMillis + 5 s, or off without one; 0 turns it off", () => {
