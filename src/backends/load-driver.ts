@@ -18,3 +18,21 @@ export function loadDriver<T>(name: "pg" | "better-sqlite3"): T {
     throw new DriverMissingError(`the "${name}" package could not be loaded: ${(cause as Error).message}`, { cause });
   }
 }
+
+/**
+ * Loads a package a driver itself depends on (`pg-connection-string` for `pg`), resolved from
+ * the driver's own folder: Athanor uses the very copy the driver uses and adds no dependency.
+ */
+export function loadDriverDependency<T>(driver: "pg", name: string): T {
+  let driverPath: string;
+  try {
+    driverPath = require.resolve(driver);
+  } catch (cause) {
+    throw new DriverMissingError(`the "${driver}" package is needed for this database URL: npm install ${driver}`, { cause });
+  }
+  try {
+    return createRequire(driverPath)(name) as T;
+  } catch (cause) {
+    throw new DriverMissingError(`"${name}", a dependency of "${driver}", could not be loaded: reinstall ${driver}`, { cause });
+  }
+}

@@ -1,6 +1,6 @@
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Kysely } from "kysely";
 import type pg from "pg";
-import { revealPassword, type DatabaseUrl } from "../../engine/database-url.js";
+import type { DatabaseUrl } from "../../engine/database-url.js";
 import type { ResolvedEngineOptions } from "../../engine/engine-options.js";
 import type { Instrumentation } from "../../engine/instrumentation.js";
 import type { Backend, BackendConnection, ServerInfo } from "../backend.js";
@@ -9,6 +9,7 @@ import { loadDriver } from "../load-driver.js";
 import type { PostgresConnection } from "./postgres-connection.js";
 import { PostgresMigrationLock } from "./postgres-migration-lock.js";
 import { PostgresPool } from "./postgres-pool.js";
+import { urlClientConfig } from "./postgres-url-config.js";
 import { postgresTypeMapping, postgresTypeParsers } from "./postgres-type-mapping.js";
 
 const CAPABILITIES: BackendCapabilities = Object.freeze({
@@ -25,7 +26,7 @@ const CAPABILITIES: BackendCapabilities = Object.freeze({
 /** Builds the PostgreSQL backend: `pg` driver, wrapped pool, Kysely's PostgreSQL compiler. */
 export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineOptions, instrumentation: Instrumentation): Backend {
   const driver = loadDriver<typeof pg>("pg");
-  const config = clientConfig(url, options);
+  const config = clientConfig(driver, url, options);
   const pool = new PostgresPool(driver, { ...config, types: postgresTypeParsers(driver) }, options, instrumentation);
   return {
     dialect: "postgres",
@@ -44,35 +45,17 @@ export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineO
   };
 }
 
-function clientConfig(url: DatabaseUrl, options: ResolvedEngineOptions): pg.PoolConfig {
+function clientConfig(driver: typeof pg, url: DatabaseUrl, options: ResolvedEngineOptions): pg.PoolConfig {
   const { postgres } = options;
+  const fromUrl = urlClientConfig(driver, url);
   const config: pg.PoolConfig = {
-    host: url.host,
-    port: url.port,
-    database: url.database,
-    user: url.username,
-    password: revealPassword(url),
-    application_name: url.applicationName ?? "athanor",
+    ...fromUrl,
     keepAlive: postgres.keepAliveIdleMillis > 0,
     keepAliveInitialDelayMillis: postgres.keepAliveIdleMillis,
-    ssl: postgres.ssl ?? sslFromMode(url.sslMode),
+    ssl: postgres.ssl ?? fromUrl.ssl,
   };
   if (postgres.statementTimeoutMillis > 0) config.statement_timeout = postgres.statementTimeoutMillis;
   if (postgres.lockTimeoutMillis > 0) config.lock_timeout = postgres.lockTimeoutMillis;
   if (postgres.idleInTransactionTimeoutMillis > 0) config.idle_in_transaction_session_timeout = postgres.idleInTransactionTimeoutMillis;
   return config;
-}
-
-function sslFromMode(mode: DatabaseUrl["sslMode"]): pg.PoolConfig["ssl"] {
-  switch (mode) {
-    case "require":
-    case "no-verify":
-      return { rejectUnauthorized: false };
-    case "verify-ca":
-    case "verify-full":
-      return true;
-    default:
-      // "prefer" cannot fall back in node-postgres; it connects without TLS, like "disable".
-      return false;
-  }
 }
