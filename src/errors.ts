@@ -440,6 +440,19 @@ export class SchemaDefinitionError extends AthanorError {
   }
 }
 
+/**
+ * A value cannot be written to its column as the schema's value policy says it reads back: a
+ * vector of non-numbers, an invalid `Date`, a string holding a lone surrogate (no database
+ * stores one; it would read back as U+FFFD), a `bigint` beyond ±2^53 − 1 on SQLite (it would
+ * read back rounded), NaN on SQLite (stored as NULL), a string longer than its `varchar(n)` on
+ * PostgreSQL (which would cut trailing spaces silently). Nothing is written. The message names `table.column`.
+ */
+export class InvalidValueError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("INVALID_VALUE", message, options);
+  }
+}
+
 /** Tables reference each other in a cycle, so no foreign-key order exists; `cycle` names it (`["a", "b", "a"]`). */
 export class SchemaCycleError extends AthanorError {
   readonly cycle: readonly string[];

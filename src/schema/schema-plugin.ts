@@ -26,6 +26,7 @@ import {
   type ReturningNode,
   type ValuesItemNode,
 } from "kysely";
+import { InvalidValueError } from "../errors.js";
 import { parseTableName } from "../backends/table-name.js";
 import type { TypeMapping } from "../backends/type-mapping.js";
 import type { ColumnDefinition } from "./column.js";
@@ -154,10 +155,14 @@ export class SchemaPlugin implements KyselyPlugin {
   }
 
   #encodeRaw(table: TableInfo, name: string, column: ColumnDefinition, value: unknown): unknown {
+    // No driver can send a lone surrogate: both would write U+FFFD instead, without a word.
+    if (typeof value === "string" && !(value as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+      throw new InvalidValueError(`${table.name}.${name}: the string holds a lone surrogate, which no database stores (it would read back as U+FFFD)`);
+    }
     try {
       return this.mapping.encode(column.type, value);
     } catch (error) {
-      throw new TypeError(`${table.name}.${name}: ${(error as Error).message}`, { cause: error });
+      throw new InvalidValueError(`${table.name}.${name}: ${(error as Error).message}`, { cause: error });
     }
   }
 

@@ -87,6 +87,7 @@ export const postgresTypeMapping: TypeMapping = {
     switch (type.kind) {
       case "json": return JSON.stringify(value);
       case "vector": return toVector(value);
+      case "varchar": return checkLength(value, type.length);
       case "bigint": return typeof value === "bigint" ? value.toString() : value;
       default: return value;
     }
@@ -140,6 +141,16 @@ export const postgresTypeMapping: TypeMapping = {
   },
   readCatalog: (db: Kysely<any>): Promise<CatalogTable[]> => readPostgresCatalog(db),
 };
+
+// PostgreSQL cuts an over-long value silently when the excess is spaces (and refuses it
+// otherwise): refused here in every case, so a value never reads back shorter.
+function checkLength(value: unknown, length: number): unknown {
+  if (typeof value === "string" && value.length > length) {
+    const characters = [...value].length;
+    if (characters > length) throw new RangeError(`${characters} characters do not fit varchar(${length})`);
+  }
+  return value;
+}
 
 function literal(type: PortableType, value: unknown): string {
   if (value === null) return "NULL";

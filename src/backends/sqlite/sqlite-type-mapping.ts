@@ -12,6 +12,7 @@ const RANDOM_UUID_SQL =
   "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || " +
   "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
 const CONTEXT: DdlContext = Object.freeze({ vectorStorage: "float32-blob" });
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Encodes a vector as little-endian float32 (4 bytes per dimension). */
 export function encodeSqliteVector(values: readonly number[]): Buffer {
@@ -66,6 +67,8 @@ export const sqliteTypeMapping: TypeMapping = {
   prepare: async () => CONTEXT,
   dropSupport: async () => {},
   encode(type, value) {
+    // SQLite stores NaN as NULL; refused, so a value never reads back as something else.
+    if (typeof value === "number" && Number.isNaN(value)) throw new RangeError("NaN cannot be stored: SQLite would store NULL");
     switch (type.kind) {
       case "json": return JSON.stringify(value);
       case "vector": return encodeSqliteVector(toVector(value));
@@ -73,6 +76,7 @@ export const sqliteTypeMapping: TypeMapping = {
       case "boolean": return typeof value === "boolean" ? (value ? 1 : 0) : value;
       case "timestamp": return value instanceof Date ? value.toISOString() : value;
       case "bytes": return value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
+      case "bigint": return checkSafeBigint(value);
       default: return value;
     }
   },
@@ -134,6 +138,15 @@ function literal(type: PortableType, value: unknown): string {
   if (type.kind === "json") return quoteLiteral(JSON.stringify(value));
   if (type.kind === "integer" || type.kind === "bigint" || type.kind === "float" || type.kind === "numeric") return String(value);
   return quoteLiteral(String(value));
+}
+
+// better-sqlite3 reads integers as doubles: a bigint beyond ±2^53 − 1 would be stored exactly
+// and read back rounded, so it is refused when written.
+function checkSafeBigint(value: unknown): unknown {
+  if (typeof value === "bigint" && (value > MAX_SAFE || value < -MAX_SAFE)) {
+    throw new RangeError(`${value} is beyond ±2^53 − 1, which SQLite columns read back exactly (better-sqlite3 reads integers as doubles)`);
+  }
+  return value;
 }
 
 function stripParentheses(text: string): string {
