@@ -1,20 +1,27 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { createEngine } from "../src/engine/create-engine.js";
 import type { Engine } from "../src/engine/engine.js";
 import { CheckViolationError, ForeignKeyViolationError, NotNullViolationError, UniqueViolationError } from "../src/errors.js";
 import { dropAll, initializeDatabase } from "../src/schema/index.js";
 import { agentPlatform, type AgentPlatformDB } from "./support/agent-platform-schema.js";
+import { useSandbox } from "../src/testing/index.js";
 import { describeEachDialect } from "./support/each-dialect.js";
 import { rejection } from "./support/engines.js";
 
 describeEachDialect("seed-document schemas", (dialect) => {
-  let engine: Engine<AgentPlatformDB>;
-  beforeEach(async () => {
-    engine = createEngine<AgentPlatformDB>(dialect.url(), { schema: agentPlatform });
-    await dropAll(engine, agentPlatform);
-    await initializeDatabase(engine, agentPlatform);
+  // Tables created once; every test runs in a sandbox that rolls back (athanor/testing).
+  let base: Engine<AgentPlatformDB>;
+  beforeAll(async () => {
+    base = createEngine(dialect.url(), { schema: agentPlatform });
+    await dropAll(base, agentPlatform);
+    await initializeDatabase(base, agentPlatform);
   });
-  afterEach(() => engine.dispose());
+  afterAll(() => base.dispose());
+  const sandbox = useSandbox(() => base, { beforeEach, afterEach });
+  let engine: Engine<AgentPlatformDB>;
+  beforeEach(() => {
+    engine = sandbox.engine;
+  });
 
   const newUser = (email = "ada@example.com") => engine.db.insertInto("users").values({ email, name: "Ada" }).returningAll().executeTakeFirstOrThrow();
   const newConversation = async () => {

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { createEngine } from "../src/engine/create-engine.js";
 import type { Engine } from "../src/engine/engine.js";
 import {
@@ -7,7 +7,7 @@ import {
   varchar, vector, type InferDatabase,
 } from "../src/schema/index.js";
 import { createSessionFactory } from "../src/session/index.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { createTestDatabase, useSandbox, type TestDatabase } from "../src/testing/index.js";
 import { ALL_DIALECTS, describeEachDialect } from "./support/each-dialect.js";
 
 const owners = table("owners", { id: uuid().primaryKey(), name: text().notNull() });
@@ -79,14 +79,20 @@ const expected = {
 };
 
 describeEachDialect("portable values", (dialect) => {
+  // Tables created once; every test runs in a sandbox that rolls back (athanor/testing).
+  let base: Engine<DB>;
+  beforeAll(async () => {
+    base = createEngine(dialect.url(), { schema });
+    await dropAll(base, schema);
+    await initializeDatabase(base, schema);
+  });
+  afterAll(() => base.dispose());
+  const sandbox = useSandbox(() => base, { beforeEach, afterEach });
   let engine: Engine<DB>;
   beforeEach(async () => {
-    engine = createEngine<DB>(dialect.url(), { schema });
-    await dropAll(engine, schema);
-    await initializeDatabase(engine, schema);
+    engine = sandbox.engine;
     await engine.db.insertInto("owners").values({ id: OWNER, name: "owner" }).execute();
   });
-  afterEach(() => engine.dispose());
 
   it("reads back every column type as the value written", async () => {
     const returned = await engine.db.insertInto("samples").values(row).returningAll().executeTakeFirstOrThrow();
@@ -102,9 +108,11 @@ describeEachDialect("portable values", (dialect) => {
   it("session.insertMany stores every type as insertInto does (plain parameters, or Kysely where a column needs a cast)", async () => {
     const sessions = createSessionFactory(engine);
     const inserts: string[] = [];
-    engine.on("query", ({ sql: text }) => {
+    const listener = ({ sql: text }: { sql: string }) => {
       if (/^insert/i.test(text)) inserts.push(text);
-    });
+    };
+    engine.on("query", listener);
+    onTestFinished(() => void engine.off("query", listener));
     const { embedding, ...withoutVector } = row;
     const second = { ...withoutVector, id: OWNER, label: "no vector", flag: false };
     expect(await sessions.run((db) => db.insertMany("samples", [row]))).toEqual({ inserted: 1, statements: 1 });

@@ -1,10 +1,10 @@
 import { sql } from "kysely";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEngine } from "../src/engine/create-engine.js";
 import type { Engine } from "../src/engine/engine.js";
 import { CheckViolationError, ConfigurationError } from "../src/errors.js";
 import { defineSchema, dropAll, initializeDatabase, integer, nearest, table, text, vector, vectorDistance, type InferDatabase } from "../src/schema/index.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { createTestDatabase, useSandbox, type TestDatabase } from "../src/testing/index.js";
 import { shortestFloat32 } from "../src/backends/vector-values.js";
 import { ALL_DIALECTS, describeEachDialect } from "./support/each-dialect.js";
 import { rejection } from "./support/engines.js";
@@ -42,15 +42,21 @@ function reference(metric: "cosine" | "l2", rows = ROWS): number[] {
 }
 
 describeEachDialect("vector columns and nearest()", (dialect) => {
-  let engine: Engine<DB>;
-  beforeEach(async () => {
-    engine = createEngine<DB>(dialect.url(), { schema });
-    await dropAll(engine, schema);
-    await initializeDatabase(engine, schema);
-    await engine.db.insertInto("memories").values(ROWS).execute();
-    await engine.db.insertInto("memories").values({ id: 100, topic: "none", embedding: null }).execute();
+  // Tables and rows created once; every test runs in a sandbox that rolls back (athanor/testing).
+  let base: Engine<DB>;
+  beforeAll(async () => {
+    base = createEngine(dialect.url(), { schema });
+    await dropAll(base, schema);
+    await initializeDatabase(base, schema);
+    await base.db.insertInto("memories").values(ROWS).execute();
+    await base.db.insertInto("memories").values({ id: 100, topic: "none", embedding: null }).execute();
   });
-  afterEach(() => engine.dispose());
+  afterAll(() => base.dispose());
+  const sandbox = useSandbox(() => base, { beforeEach, afterEach });
+  let engine: Engine<DB>;
+  beforeEach(() => {
+    engine = sandbox.engine;
+  });
 
   it.each(["cosine", "l2"] as const)("ranks by %s distance like the reference, nearest first", async (metric) => {
     const rows = await nearest(engine.db, memories.embedding, QUERY, { metric, limit: 10 }).execute();
