@@ -109,6 +109,7 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pool: pre-ping", () => {
       (reason: unknown) => reason,
     );
     expect(error).toBeInstanceOf(PoolTimeoutError);
+    expect((error as Error).message).toContain("never answered");
     await waitUntil("the silent connection's disconnect event", () => disconnects.length === 1);
     expect(disconnects).toEqual(["pre-ping"]);
     expect(engine.pool.status()).toMatchObject({ timeouts: 1, destroyed: 1, checkedOut: 0 });

@@ -201,29 +201,35 @@ export class PostgresPool implements Pool<PostgresConnection> {
       connection.initialized = true;
       return true;
     }
-    if (this.#options.pool.prePing && !(await this.#ping(connection, deadline))) {
-      this.#discard(connection, "pre-ping");
-      return false;
+    if (this.#options.pool.prePing) {
+      const { prePingTimeoutMillis } = this.#options.pool;
+      const left = Math.max(0, deadline - performance.now());
+      const answer = await this.#ping(connection, Math.min(prePingTimeoutMillis, left));
+      if (answer !== "alive") {
+        this.#discard(connection, "pre-ping");
+        // Silent for all the checkout had left: no time remains to try another connection.
+        if (answer === "silent" && left <= prePingTimeoutMillis) throw this.#timeoutError("while pre-pinging a connection that never answered");
+        return false;
+      }
     }
     return true;
   }
 
   /**
-   * A round trip bounded by `prePingTimeoutMillis` (and the checkout's deadline): on a
-   * connection whose peer vanished without a reset (a NAT that dropped its state), `select 1`
-   * would wait for TCP to give up, minutes past `acquireTimeoutMillis`. Discarding the
-   * connection destroys its socket (pg does, with a query in flight).
+   * A round trip bounded by `limitMillis` (`prePingTimeoutMillis`, or what is left of the
+   * checkout's time): on a connection whose peer vanished without a reset (a NAT that dropped
+   * its state), `select 1` would wait for TCP to give up, minutes past `acquireTimeoutMillis`.
+   * Discarding the connection destroys its socket (pg does, with a query in flight).
    */
-  async #ping(connection: PostgresConnection, deadline: number): Promise<boolean> {
+  async #ping(connection: PostgresConnection, limitMillis: number): Promise<"alive" | "dead" | "silent"> {
     let timer: NodeJS.Timeout | undefined;
-    const limit = Math.min(this.#options.pool.prePingTimeoutMillis, Math.max(0, deadline - performance.now()));
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), limit);
+    const timedOut = new Promise<"silent">((resolve) => {
+      timer = setTimeout(() => resolve("silent"), limitMillis);
     });
     try {
       const answered = connection.client.query("select 1").then(
-        () => true,
-        () => false,
+        () => "alive" as const,
+        () => "dead" as const,
       );
       return await Promise.race([answered, timedOut]);
     } finally {
