@@ -106,7 +106,8 @@ describeEachDialect("names round-trip verbatim through DDL, DML and the catalog"
             expect(await engine.db.selectFrom(tableName).selectAll().execute()).toEqual([{ [first]: 7, [second]: "seven" }]);
             const read = await catalog(tableName);
             expect(read?.name).toBe(names[0]);
-            expect(read?.columns.map((column) => column.name)).toEqual([first, second]);
+            // The schema DSL declares columns as object keys, which JavaScript orders integer-like keys ("0") first.
+            expect(read?.columns.map((column) => column.name)).toEqual(viaSchema ? Object.keys({ [first]: 0, [second]: 0 }) : [first, second]);
             expect(read?.indexes).toEqual([{ name: indexName, columns: [second, first], unique: false }]);
           } finally {
             await sql`drop table ${sql.id(tableName)}`.execute(engine.db);
