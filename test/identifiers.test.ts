@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schemaEditorFor } from "../src/backends/schema-editor-for.js";
 import { createEngine } from "../src/engine/create-engine.js";
 import type { Engine } from "../src/engine/engine.js";
-import { AthanorError, SchemaDefinitionError } from "../src/errors.js";
+import { AthanorError, CheckViolationError, SchemaDefinitionError } from "../src/errors.js";
 import { createMigrationOperations, type MigrationOperations } from "../src/migrate/migration-operations.js";
 import { checkIdentifier } from "../src/schema/check-identifier.js";
-import { check, index, integer, table, text, unique, type AnyTable } from "../src/schema/index.js";
+import { check, defineSchema, enumeration, index, initializeDatabase, integer, nearest, table, text, unique, vector, type AnyTable } from "../src/schema/index.js";
 import { createIndexQueries, createTableQuery } from "../src/schema/schema-ddl.js";
 import { describeEachDialect } from "./support/each-dialect.js";
 import { fuzzOptions, fuzzTimeout } from "./support/fuzz-runs.js";
@@ -65,6 +65,21 @@ describeEachDialect("names round-trip verbatim through DDL, DML and the catalog"
     await revision((op) => op.dropIndex("spaced", "ix.dotted"));
     expect((await catalog("spaced"))?.indexes.map((entry) => entry.name)).toEqual(["ix spaced"]);
     await sql`drop table spaced`.execute(engine.db);
+  });
+
+  it("an enum and a vector column named with a dot are those columns (CHECK, nearest()), not table.column", async () => {
+    const dotted = table("dotted", { id: integer().primaryKey(), "kind.x": enumeration(["a", "b"]), "v.x": vector(2) });
+    const schema = defineSchema({ dotted });
+    const own = createEngine(await context.freshUrl(), { schema });
+    try {
+      await initializeDatabase(own, schema);
+      await own.db.insertInto("dotted").values([{ id: 1, "kind.x": "a", "v.x": [1, 0] }, { id: 2, "kind.x": "b", "v.x": [0, 1] }]).execute();
+      await expect(own.db.insertInto("dotted").values({ id: 3, "kind.x": "c" as "a" }).execute()).rejects.toBeInstanceOf(CheckViolationError);
+      const [closest] = await nearest(own.db, dotted["v.x"], [0.1, 0.9], { limit: 1 }).execute();
+      expect(closest).toMatchObject({ id: 2, "kind.x": "b" });
+    } finally {
+      await own.dispose();
+    }
   });
 
   it(

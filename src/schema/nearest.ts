@@ -24,7 +24,7 @@ export function vectorDistance(column: ColumnRef<string, string, AnyColumn>, que
   if (type.kind !== "vector") throw new SchemaDefinitionError(`${column.table}.${column.name} is not a vector column`);
   if (query.length !== type.dimensions) throw new RangeError(`${column.table}.${column.name} has ${type.dimensions} dimensions, the query vector ${query.length}`);
   const fn = metric === "cosine" ? "athanor_cosine_distance" : "athanor_l2_distance";
-  return sql<number>`${sql.raw(fn)}(${sql.ref(`${column.table}.${column.name}`)}, ${new VectorParameter(query)})`;
+  return sql<number>`${sql.raw(fn)}(${sql.id(column.table, column.name)}, ${new VectorParameter(query)})`;
 }
 
 /** Options of {@link nearest}. */
@@ -62,8 +62,8 @@ export function nearest<DB, T extends keyof DB & string>(
     .selectFrom(column.table)
     .selectAll()
     .select(distance.as("distance"))
-    .where(sql.ref(`${column.table}.${column.name}`), "is not", null)
+    .where(sql.id(column.table, column.name), "is not", null)
     .orderBy("distance");
-  for (const key of column.tableDefinition.primaryKey?.columns ?? []) builder = builder.orderBy(sql.ref(`${column.table}.${key}`));
+  for (const key of column.tableDefinition.primaryKey?.columns ?? []) builder = builder.orderBy(sql.id(column.table, key));
   return builder.limit(options.limit) as never;
 }

@@ -37,7 +37,7 @@ export function createTableQuery(db: Kysely<any>, table: TableDefinition, mappin
   for (const { name, definition } of table.columns) {
     const type = definition.type;
     if (type.kind === "enum") {
-      builder = builder.addCheckConstraint(enumCheckName(table.name, name), sql`${sql.ref(name)} in (${sql.join(type.values.map((value) => sql.lit(value)))})`);
+      builder = builder.addCheckConstraint(enumCheckName(table.name, name), sql`${sql.id(name)} in (${sql.join(type.values.map((value) => sql.lit(value)))})`);
     } else if (type.kind === "vector") {
       const check = mapping.vectorCheck(quoteIdentifier(name), type.dimensions, context);
       if (check !== undefined) builder = builder.addCheckConstraint(dimensionCheckName(table.name, name), sql.raw(check));
