@@ -105,6 +105,7 @@ describeEachDialect("the op API refuses type parameters that are not integers in
     ["addColumn integer default", (op) => op.addColumn("canary", { name: "c", type: "integer", default: { value: "1; drop table canary" } })],
     ["addForeignKey action", (op) => op.addForeignKey("canary", { columns: ["id"], referencedTable: "canary", referencedColumns: ["id"], onDelete: "cascade; drop table canary" as "cascade" })],
     ["apply(addColumn) as data", (op) => op.apply({ kind: "addColumn", table: "canary", column: column({ kind: "varchar", length: PAYLOAD }) } as Operation)],
+    ["apply(addColumn) with a default of unknown kind", (op) => op.apply({ kind: "addColumn", table: "canary", column: { ...column("integer"), type: { kind: "integer" }, default: { kind: "evil" } } } as unknown as Operation)],
     ["apply(unknown kind) as data", (op) => op.apply({ kind: "addColumn", table: "canary", column: column({ kind: "varchar) ; drop table canary; --" }) } as Operation)],
   ])("%s", async (_, work) => {
     await expect(revision(work)).rejects.toBeInstanceOf(SchemaDefinitionError);

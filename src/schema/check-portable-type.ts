@@ -84,7 +84,7 @@ export function checkPortableType(type: unknown, where: string): PortableType {
  * Checks a literal column default (`{ kind: "value", value }`) against its column's type: a
  * number default is written into DDL unquoted, so it must be a finite number or numeric text;
  * objects only for `json`; text without U+0000 or lone surrogates. Other default kinds (`now`,
- * `randomUuid`, raw `sql`) pass. Throws {@link SchemaDefinitionError}.
+ * `randomUuid`, raw `sql`) pass; any other kind is refused. Throws {@link SchemaDefinitionError}.
  *
  * @example
  * ```ts
@@ -93,11 +93,15 @@ export function checkPortableType(type: unknown, where: string): PortableType {
  * ```
  */
 export function checkDefault(type: PortableType, value: DefaultModel, where: string): DefaultModel {
-  if (value.kind !== "value") return value;
-  const literal = value.value;
   const fail = (problem: string): never => {
     throw new SchemaDefinitionError(`${where}: ${problem}`);
   };
+  if (value === null || typeof value !== "object" || !["value", "now", "randomUuid", "sql"].includes(value.kind)) {
+    return fail(`a default is "now", "randomUuid", { value } or { sql }, got ${describe(value === null || typeof value !== "object" ? value : value.kind)}`);
+  }
+  if (value.kind === "sql" && typeof value.sql !== "string") fail("a { sql } default needs its SQL as a string");
+  if (value.kind !== "value") return value;
+  const literal = value.value;
   if (literal === null || typeof literal === "boolean") return value;
   if (typeof literal === "number") {
     if (!Number.isFinite(literal)) fail(`default ${literal} is not a finite number`);
