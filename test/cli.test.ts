@@ -145,6 +145,24 @@ describe("athanor CLI usage", () => {
     expect((await cli(cwd, "revision")).code).toBe(2);
   });
 
+  it("writes each revision's line before the revision runs, and finishes it with the outcome", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "athanor-cli-progress-"));
+    await writeFile(join(cwd, "athanor.config.mjs"), `export default { url: "sqlite:${join(cwd, "app.db")}", migrations: "./m" };\n`);
+    await import("node:fs/promises").then((fs) => fs.mkdir(join(cwd, "m")));
+    await writeFile(join(cwd, "m", "1_slow.mjs"), `export default { revision: "slow0001", downRevision: null, message: "slow one", async up() { globalThis.athanorProgressProbe(); } };\n`);
+    const out = capture();
+    let during = "";
+    (globalThis as { athanorProgressProbe?: () => void }).athanorProgressProbe = () => {
+      during = out.text();
+    };
+    const code = await runCli(["upgrade"], { stdout: out.stream, stderr: capture().stream, cwd });
+    delete (globalThis as { athanorProgressProbe?: () => void }).athanorProgressProbe;
+    expect(code).toBe(0);
+    expect(during).toBe("  → slow0001 slow one (1_slow.mjs) … ");
+    expect(out.text()).toMatch(/^ {2}→ slow0001 slow one \(1_slow\.mjs\) … applied in \d+\.\d ms\n/);
+    await rm(cwd, { recursive: true, force: true });
+  });
+
   it("applies one exit-code policy: no command is usage (help on stderr), unknown revisions and invalid targets are usage, --version prints the version", async () => {
     const cwd = await mkdtemp(join(tmpdir(), "athanor-cli-exit-"));
     await writeFile(join(cwd, "athanor.config.mjs"), `export default { url: "sqlite:${join(cwd, "app.db")}", migrations: "./m" };\n`);

@@ -32,6 +32,26 @@ describeEachDialect("migration lock", (context) => {
     await first.release(); // idempotent
   });
 
+  it("tells a waiting migrator, once, who holds the lock", async () => {
+    const shared = engine();
+    const first = shared.backend.createMigrationLock(LOCK);
+    const second = (context.name === "sqlite-memory" ? shared : engine()).backend.createMigrationLock(LOCK);
+    await first.acquire(1_000);
+    const notices: Array<string | undefined> = [];
+    const waiting = second.acquire(5_000, (holder) => notices.push(holder));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await first.release();
+    await waiting;
+    await second.release();
+    expect(notices).toHaveLength(1);
+    const expected = {
+      "sqlite-memory": /^another migrator of this process$/,
+      "sqlite-file": new RegExp(`^pid ${process.pid} on \\S+ \\(holding it for \\d+ s\\)$`),
+      postgres: /^pid \d+ \(athanor-migrate (from \S+|over a local socket), connected \d+ s ago\)$/,
+    }[context.name];
+    expect(notices[0]).toMatch(expected);
+  });
+
   it.skipIf(context.name === "sqlite-memory")("is released by the operating system or server when the holder is killed with SIGKILL", async () => {
     const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "test/fixtures/hold-migration-lock.ts", context.url()], {
       stdio: ["ignore", "pipe", "inherit"],

@@ -20,8 +20,12 @@ import type { Kysely } from "kysely";
  * ```
  */
 export interface MigrationLock {
-  /** Waits up to `timeoutMillis` for the lock; `MigrationLockTimeoutError` after that. */
-  acquire(timeoutMillis: number): Promise<void>;
+  /**
+   * Waits up to `timeoutMillis` for the lock; `MigrationLockTimeoutError` after that. When the
+   * lock is taken by someone else, `onWait` is called once, before waiting, with who holds it
+   * when the backend can tell (e.g. `pid 4242 (athanor-migrate from 10.0.0.7, connected 12 s ago)`).
+   */
+  acquire(timeoutMillis: number, onWait?: (holder: string | undefined) => void): Promise<void>;
   /**
    * Proves the lock is still held; `MigrationLockLostError` otherwise. Called inside each
    * revision's transaction (`db`), as its last statement before COMMIT: a migrator that lost

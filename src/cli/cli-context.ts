@@ -101,11 +101,20 @@ export class CliContext {
       directory: migrationsDirectory,
       versionTable: config.versionTable,
       lockTimeoutMillis: config.lockTimeoutMillis,
-      onStep: (step) => {
+      // The revision's line is written before it runs, and finished when it is done.
+      onStepStart: (step) => {
         if (this.flags.json) return;
         const arrow = step.direction === "upgrade" ? "→" : "←";
+        this.output.write(`  ${arrow} ${step.revision} ${step.message ?? ""} (${step.path}) … `);
+      },
+      onStep: (step) => {
+        if (this.flags.json) return;
         const mark = step.status === "failed" ? this.output.paint("red", "failed") : this.output.paint("green", step.status);
-        this.output.line(`  ${arrow} ${step.revision} ${step.message ?? ""} (${step.path}) ${mark} in ${step.durationMillis.toFixed(1)} ms`);
+        this.output.line(`${mark} in ${step.durationMillis.toFixed(1)} ms`);
+      },
+      onLockWait: (holder) => {
+        if (this.flags.json) return;
+        this.output.line(this.output.paint("yellow", `waiting for the migration lock, held by ${holder ?? "another migrator"} (up to ${config.lockTimeoutMillis ?? 60_000} ms)`));
       },
     });
   }

@@ -16,6 +16,11 @@ export class CliOutput {
     this.#out.write(`${text}\n`);
   }
 
+  /** Writes without ending the line (progress that a later `line()` finishes). */
+  write(text: string): void {
+    this.#out.write(text);
+  }
+
   /** Writes JSON; durations (`…Millis`) rounded to a tenth of a millisecond. */
   json(value: unknown): void {
     this.#out.write(`${JSON.stringify(value, roundDurations, 2)}\n`);

@@ -33,8 +33,12 @@ export interface MigratorOptions {
   readonly lock?: boolean;
   /** How long to wait for another migrator. Default 60 000. */
   readonly lockTimeoutMillis?: number;
+  /** Called before each revision runs, for progress output. */
+  readonly onStepStart?: (step: { readonly revision: string; readonly message: string | null; readonly path: string; readonly direction: MigrationDirection }) => void;
   /** Called after each revision ran (or failed), for progress output. */
   readonly onStep?: (step: MigrationStepResult) => void;
+  /** Called once when another migrator holds the lock, before waiting for it, with who holds it when known. */
+  readonly onLockWait?: (holder: string | undefined) => void;
 }
 
 /** The database's migration state. */
@@ -78,7 +82,7 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
 
   const locked = async <T>(work: (lock: MigrationLock | undefined) => Promise<T>): Promise<T> => {
     const lock = useLock ? engine.backend.createMigrationLock(`athanor:${table.name}`) : undefined;
-    await lock?.acquire(lockTimeoutMillis);
+    await lock?.acquire(lockTimeoutMillis, options.onLockWait);
     try {
       await table.ensure(engine.db);
       return await work(lock);
@@ -109,6 +113,7 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
           steps.push(notRun(step));
           continue;
         }
+        options.onStepStart?.({ revision: step.record.revision, message: step.record.message ?? null, path: step.record.path, direction: step.direction });
         const result = await runStep(engine, table, step, lock);
         steps.push(result);
         options.onStep?.(result);

@@ -38,7 +38,7 @@ export class PostgresMigrationLock implements MigrationLock {
     this.#checkTimeoutMillis = checkTimeoutMillis;
   }
 
-  async acquire(timeoutMillis: number): Promise<void> {
+  async acquire(timeoutMillis: number, onWait?: (holder: string | undefined) => void): Promise<void> {
     if (this.#client !== undefined) return;
     const client = new this.#driver.Client({ ...this.#config, application_name: "athanor-migrate" });
     client.on("error", (error) => this.#lose(client, error.message));
@@ -50,8 +50,8 @@ export class PostgresMigrationLock implements MigrationLock {
     }
     const deadline = Date.now() + timeoutMillis;
     try {
-      await this.#take(client, this.#key, deadline, timeoutMillis);
-      await this.#take(client, this.#commitKey, deadline, timeoutMillis);
+      await this.#take(client, this.#key, deadline, timeoutMillis, onWait);
+      await this.#take(client, this.#commitKey, deadline, timeoutMillis, undefined);
       await client.query("select pg_advisory_unlock(hashtext($1))", [this.#commitKey]);
     } catch (error) {
       await client.end().catch(() => undefined);
@@ -89,12 +89,13 @@ export class PostgresMigrationLock implements MigrationLock {
     await client.end().catch(() => undefined);
   }
 
-  /** Polls `pg_try_advisory_lock` on `key` until it is granted or `deadline` passes. */
-  async #take(client: pg.Client, key: string, deadline: number, timeoutMillis: number): Promise<void> {
-    for (;;) {
+  /** Polls `pg_try_advisory_lock` on `key` until it is granted or `deadline` passes; tells `onWait` who holds it first. */
+  async #take(client: pg.Client, key: string, deadline: number, timeoutMillis: number, onWait: ((holder: string | undefined) => void) | undefined): Promise<void> {
+    for (let waited = false; ; waited = true) {
       // hashtext() turns the lock name into the advisory lock's integer key on the server.
       const result = await client.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext($1)) as locked", [key]);
       if (result.rows[0]?.locked === true) return;
+      if (!waited && onWait !== undefined) onWait(await lockHolder(client, key));
       if (Date.now() >= deadline) {
         throw new MigrationLockTimeoutError(`another migrator held the migration lock "${this.#key}" for more than ${timeoutMillis} ms`);
       }
@@ -105,6 +106,27 @@ export class PostgresMigrationLock implements MigrationLock {
   #lose(client: pg.Client, reason: string): void {
     if (client === this.#client) this.#lost ??= reason;
   }
+}
+
+/**
+ * Who holds the advisory lock on `key`, from pg_locks and pg_stat_activity: a one-argument
+ * lock's bigint key is split into `classid` (high half) and `objid` (low half).
+ */
+async function lockHolder(client: pg.Client, key: string): Promise<string | undefined> {
+  const { rows } = await client
+    .query<{ pid: number; application_name: string; client_addr: string | null; connected_seconds: number }>(
+      `select a.pid, a.application_name, host(a.client_addr) as client_addr, extract(epoch from now() - a.backend_start)::int as connected_seconds
+         from pg_locks l join pg_stat_activity a on a.pid = l.pid
+        where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+          and l.objid = (hashtext($1)::bigint & 4294967295)::oid and l.classid = ((hashtext($1)::bigint >> 32) & 4294967295)::oid
+        limit 1`,
+      [key],
+    )
+    .catch(() => ({ rows: [] }));
+  const holder = rows[0];
+  if (holder === undefined) return undefined;
+  const from = holder.client_addr === null ? "over a local socket" : `from ${holder.client_addr}`;
+  return `pid ${holder.pid} (${holder.application_name || "unnamed"} ${from}, connected ${holder.connected_seconds} s ago)`;
 }
 
 /** `query`, or a rejection when it gets no answer within `millis`. */

@@ -1,6 +1,6 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { hostname } from "node:os";
 import { dirname } from "node:path";
-import { statSync, type Stats } from "node:fs";
 import type Database from "better-sqlite3";
 import type { Kysely } from "kysely";
 import { MigrationLockLostError, MigrationLockTimeoutError } from "../../errors.js";
@@ -47,8 +47,8 @@ export class SqliteMigrationLock implements MigrationLock {
     this.#memoryOwner = memoryOwner;
   }
 
-  async acquire(timeoutMillis: number): Promise<void> {
-    if (this.#path === undefined) return this.#acquireInMemory(timeoutMillis);
+  async acquire(timeoutMillis: number, onWait?: (holder: string | undefined) => void): Promise<void> {
+    if (this.#path === undefined) return this.#acquireInMemory(timeoutMillis, onWait);
     if (this.#database !== undefined) return;
     let database: Database.Database;
     try {
@@ -60,12 +60,13 @@ export class SqliteMigrationLock implements MigrationLock {
       throw mapSqliteError(error);
     }
     const deadline = Date.now() + timeoutMillis;
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       try {
         database.exec("begin exclusive");
         this.#file = statSync(this.#lockPath);
         this.#database = database;
         heldLockFiles.add(database);
+        writeHolder(this.#holderPath);
         return;
       } catch (error) {
         const code = (error as { code?: string }).code ?? "";
@@ -78,6 +79,7 @@ export class SqliteMigrationLock implements MigrationLock {
         database.close();
         throw new MigrationLockTimeoutError(`another migrator held the migration lock on ${this.#path} for more than ${timeoutMillis} ms`);
       }
+      if (!waited) onWait?.(readHolder(this.#holderPath));
       await new Promise((resolve) => setTimeout(resolve, POLL_MILLIS));
     }
   }
@@ -101,6 +103,11 @@ export class SqliteMigrationLock implements MigrationLock {
     return `${this.#path}.migrate-lock`;
   }
 
+  /** Who holds the lock, for a migrator waiting for it: written by the holder, removed on release. */
+  get #holderPath(): string {
+    return `${this.#path}.migrate-lock.holder`;
+  }
+
   async release(): Promise<void> {
     const mutex = this.#mutex;
     this.#mutex = undefined;
@@ -110,6 +117,7 @@ export class SqliteMigrationLock implements MigrationLock {
     this.#file = undefined;
     if (database === undefined) return;
     heldLockFiles.delete(database);
+    rmSync(this.#holderPath, { force: true });
     // Closing the handle alone releases the file's lock; the rollback only ends the transaction first.
     try {
       database.exec("rollback");
@@ -120,16 +128,34 @@ export class SqliteMigrationLock implements MigrationLock {
     }
   }
 
-  async #acquireInMemory(timeoutMillis: number): Promise<void> {
+  async #acquireInMemory(timeoutMillis: number, onWait: ((holder: string | undefined) => void) | undefined): Promise<void> {
     if (this.#mutex !== undefined) return;
     let mutex = memoryLocks.get(this.#memoryOwner);
     if (mutex === undefined) {
       mutex = new AsyncMutex();
       memoryLocks.set(this.#memoryOwner, mutex);
     }
+    if (mutex.locked) onWait?.("another migrator of this process");
     if (!(await mutex.acquire(timeoutMillis))) {
       throw new MigrationLockTimeoutError(`another migrator held the migration lock of this in-memory database for more than ${timeoutMillis} ms`);
     }
     this.#mutex = mutex;
+  }
+}
+
+function writeHolder(path: string): void {
+  try {
+    writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname(), since: Date.now() }));
+  } catch {
+    // Only a courtesy to waiting migrators: the lock itself is held.
+  }
+}
+
+function readHolder(path: string): string | undefined {
+  try {
+    const { pid, host, since } = JSON.parse(readFileSync(path, "utf8")) as { pid: number; host: string; since: number };
+    return `pid ${pid} on ${host} (holding it for ${Math.round((Date.now() - since) / 1000)} s)`;
+  } catch {
+    return undefined;
   }
 }
