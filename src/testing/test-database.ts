@@ -58,7 +58,7 @@ export async function createTestDatabase(name: TestDialectName, options: TestDat
       name,
       url: `sqlite:${path}`,
       drop: async () => {
-        await Promise.all(["", "-wal", "-shm", "-journal", ".migrate-lock"].map((ext) => rm(`${path}${ext}`, { force: true })));
+        await Promise.all(["", "-wal", "-shm", "-journal", ".migrate-lock", ".migrate-lock.holder"].map((ext) => rm(`${path}${ext}`, { force: true })));
       },
     };
   }
