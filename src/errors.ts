@@ -606,3 +606,20 @@ export class SandboxUnsupportedError extends AthanorError {
     super("SANDBOX_UNSUPPORTED", message, options);
   }
 }
+
+/**
+ * The reset route (`athanor/fastify`) did not run: other requests still held database
+ * sessions when its wait ended, or another reset was running. Nothing was touched.
+ */
+export class ResetBusyError extends AthanorError {
+  constructor(message: string) {
+    super("RESET_BUSY", message);
+  }
+}
+
+/** A request asked for `request.db` while the reset route was resetting the database (`athanor/fastify`). */
+export class ResetInProgressError extends AthanorError {
+  constructor(message = "the database is being reset (POST /admin/reset-database): no request session can open until it is done") {
+    super("RESET_IN_PROGRESS", message);
+  }
+}
