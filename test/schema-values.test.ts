@@ -199,13 +199,33 @@ describeEachDialect("portable values", (dialect) => {
     expect(after.updatedAt.getTime()).toBeGreaterThan(past.getTime());
   });
 
-  it("converts through the plugin: without it SQLite returns storage values (guard)", async () => {
+  it("decodes values read through CTEs, subqueries, joins, unions, returning and raw sql, like plain selects", async () => {
     await engine.db.insertInto("samples").values(row).execute();
-    const raw = await engine.db.withoutPlugins().selectFrom("samples").select(["flag", "at", "doc"]).executeTakeFirstOrThrow();
-    const decoded = await engine.db.selectFrom("samples").select(["flag", "at", "doc"]).executeTakeFirstOrThrow();
-    expect(decoded).toEqual({ flag: true, at: expected.at, doc: expected.doc });
-    if (dialect.isSqlite) expect(raw).toEqual({ flag: 1, at: "2024-02-29T23:59:58.123Z", doc: JSON.stringify(expected.doc) });
-    else expect(raw).toEqual(decoded);
+    const through = {
+      cte: await engine.db.with("c", (db) => db.selectFrom("samples").select(["flag", "at", "doc", "big", "embedding"])).selectFrom("c").selectAll().executeTakeFirstOrThrow(),
+      subquery: await engine.db
+        .selectFrom((db) => db.selectFrom("samples").select(["flag", "at", "doc", "big", "embedding"]).as("s"))
+        .selectAll()
+        .executeTakeFirstOrThrow(),
+      join: await engine.db
+        .selectFrom("owners")
+        .innerJoin("samples as x", "x.ownerId", "owners.id")
+        .select(["x.flag", "x.at", "x.doc", "x.big", "x.embedding"])
+        .executeTakeFirstOrThrow(),
+      raw: (await sql<Record<string, unknown>>`select flag, at, doc, big, embedding from samples`.execute(engine.db)).rows[0],
+      returning: await engine.db.updateTable("samples").set({ label: "again" }).returning(["flag", "at", "doc", "big", "embedding"]).executeTakeFirstOrThrow(),
+    };
+    for (const [path, values] of Object.entries(through)) {
+      expect(values, path).toEqual({ flag: true, at: expected.at, doc: expected.doc, big: expected.big, embedding: expected.embedding });
+    }
+  });
+
+  it("reads count(*) as a number on every dialect, and a bigint column as a bigint", async () => {
+    await engine.db.insertInto("samples").values(row).execute();
+    const counted = await engine.db.selectFrom("samples").select((eb) => [eb.fn.countAll().as("n"), eb.fn.max("big").as("top")]).executeTakeFirstOrThrow();
+    expect(counted.n).toBe(1);
+    const { big } = await engine.db.selectFrom("samples").select("big").executeTakeFirstOrThrow();
+    expect(big).toBe(expected.big);
   });
 
   it.runIf(dialect.isPostgres)("parses dates per engine, leaving pg's global parsers alone", async () => {
@@ -227,6 +247,25 @@ describeEachDialect("portable values", (dialect) => {
     await engine.db.insertInto("samples").values([{ id: ID, label: "a", price: 3 }, { id: OWNER, label: "b", price: "0.125" }]).execute();
     const prices = await engine.db.selectFrom("samples").select("price").orderBy("label").execute();
     expect(prices.map((p) => p.price)).toEqual(["3.00", "0.13"]);
+  });
+});
+
+describe("reads are decoded only for an engine created with the schema (guard)", () => {
+  it("an engine without the schema reads what SQLite stores", async () => {
+    const database = await createTestDatabase("sqlite-file");
+    const typed = createEngine(database.url, { schema });
+    const bare = createEngine<DB>(database.url);
+    try {
+      await initializeDatabase(typed, schema);
+      await typed.db.insertInto("owners").values({ id: OWNER, name: "owner" }).execute();
+      await typed.db.insertInto("samples").values(row).execute();
+      const select = (engine: Engine<DB>) => engine.db.selectFrom("samples").select(["flag", "at", "doc"]).executeTakeFirstOrThrow();
+      expect(await select(typed)).toEqual({ flag: true, at: expected.at, doc: expected.doc });
+      expect(await select(bare)).toEqual({ flag: 1, at: "2024-02-29T23:59:58.123Z", doc: JSON.stringify(expected.doc) });
+    } finally {
+      await Promise.all([typed.dispose(), bare.dispose()]);
+      await database.drop();
+    }
   });
 });
 

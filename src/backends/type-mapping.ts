@@ -64,6 +64,8 @@ export interface TypeMapping {
   parameterCast(type: PortableType): string | undefined;
   /** A driver value → the portable JS value (`bigint` columns as `bigint`). */
   decode(type: PortableType, value: unknown): unknown;
+  /** False when {@link decode} returns every value of this type as it is (the driver already gives the portable value): reads skip it. */
+  decodes(type: PortableType): boolean;
   /** Interprets a catalog SQL type; `dimensionCheck` is the SQL of the column's `_dims` check, if any. */
   parseColumnType(sqlType: string, dimensionCheck: string | undefined): PortableType;
   /** Interprets a catalog default expression (literal values come back as text, numbers or booleans). */

@@ -3,7 +3,7 @@ import { SchemaDefinitionError } from "../errors.js";
 import type { AnyColumn } from "./column.js";
 import type { ColumnRef } from "./column-ref.js";
 import { requireSchemaPlugin } from "./require-engine-schema.js";
-import { VectorParameter } from "./vector-parameter.js";
+import { VectorParameter } from "../backends/vector-parameter.js";
 
 /** How `nearest()` measures distance: cosine distance (1 − cosine similarity) or Euclidean (L2). */
 export type VectorMetric = "cosine" | "l2";

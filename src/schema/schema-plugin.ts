@@ -6,7 +6,6 @@ import {
   JoinNode,
   TableNode,
   ValuesNode,
-  OperationNodeTransformer,
   PrimitiveValueListNode,
   RawNode,
   ValueListNode,
@@ -15,15 +14,11 @@ import {
   type OperationNode,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
-  type QueryId,
   type QueryResult,
   type RootOperationNode,
   type UnknownRow,
   type InsertQueryNode,
   type UpdateQueryNode,
-  type DeleteQueryNode,
-  type SelectionNode,
-  type ReturningNode,
   type ValuesItemNode,
 } from "kysely";
 import { InvalidValueError } from "../errors.js";
@@ -31,7 +26,6 @@ import { parseTableName } from "../backends/table-name.js";
 import type { TypeMapping } from "../backends/type-mapping.js";
 import type { ColumnDefinition } from "./column.js";
 import type { Schema } from "./define-schema.js";
-import { VectorParameter } from "./vector-parameter.js";
 
 interface TableInfo {
   readonly name: string;
@@ -40,21 +34,22 @@ interface TableInfo {
 }
 
 type Scope = ReadonlyArray<{ readonly alias: string; readonly table: TableInfo }>;
-type Plan = ReadonlyMap<string, ColumnDefinition>;
+
+/** Marks a plugin whose `transformResult` returns every result as it is: executors may skip the call. */
+export const RESULT_NEUTRAL = Symbol.for("athanor.plugin.result-neutral");
 
 /**
- * Makes a schema's values identical on every dialect, as a Kysely plugin (installed by
- * `createEngine(url, { schema })`, inherited by transactions and sessions):
- * - writes: values of schema columns in `insertInto` / `updateTable` are encoded for the
- *   backend (JSON text, vector storage, UUID case), and columns declared `onUpdateNow()`
- *   (`updatedAt` of `timestamps()`) are set on every update that does not set them itself;
- * - reads: result columns that come from schema tables (`selectAll`, plain and aliased
- *   column references, `returning`) are decoded by name (ISO text → Date, 1/0 → boolean,
- *   JSON text → object, int8 text → bigint, …).
+ * The write half of a schema's value policy, as a Kysely plugin (installed by
+ * `createEngine(url, { schema })`, inherited by transactions and sessions): values of schema
+ * columns in `insertInto` / `updateTable` are encoded for the backend (JSON text, vector
+ * storage, UUID case, booleans and timestamps on SQLite), and columns declared
+ * `onUpdateNow()` (`updatedAt` of `timestamps()`) are set on every update that does not set
+ * them itself. Reads are decoded by the backend from each statement's result columns
+ * ({@link ValueDecoders}), so this plugin leaves selects and results alone.
  *
  * @example
  * ```ts
- * const engine = createEngine<DB>("sqlite::memory:", { schema });
+ * const engine = createEngine("sqlite::memory:", { schema });
  * const user = await engine.db.selectFrom("users").selectAll().executeTakeFirstOrThrow();
  * user.createdAt instanceof Date; // true on SQLite too
  * ```
@@ -62,9 +57,8 @@ type Plan = ReadonlyMap<string, ColumnDefinition>;
 export class SchemaPlugin implements KyselyPlugin {
   readonly schema: Schema;
   readonly mapping: TypeMapping;
+  readonly [RESULT_NEUTRAL] = true;
   readonly #tables = new Map<string, TableInfo>();
-  readonly #plans = new WeakMap<QueryId, Plan>();
-  readonly #markers: MarkerTransformer;
 
   constructor(schema: Schema, mapping: TypeMapping) {
     this.schema = schema;
@@ -76,59 +70,25 @@ export class SchemaPlugin implements KyselyPlugin {
         updateNow: definition.columns.filter((column) => column.definition.updateNow).map((column) => column.name),
       });
     }
-    this.#markers = new MarkerTransformer(mapping);
   }
 
-  transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
-    let result: RootOperationNode = node;
-    let plan: Plan | undefined;
+  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
     switch (node.kind) {
-      case "SelectQueryNode":
-        plan = planSelections(node.selections, this.#scope(node.from?.froms, node.joins));
-        break;
       case "InsertQueryNode": {
         const table = this.#table(node.into);
-        if (table !== undefined) {
-          result = this.#encodeInsert(node, table);
-          plan = planReturning(node.returning, [{ alias: table.name, table }]);
-        }
-        break;
+        return table === undefined ? node : this.#encodeInsert(node, table);
       }
       case "UpdateQueryNode": {
-        const scope = this.#scope(node.table === undefined ? [] : [node.table], node.joins, node.from?.froms);
-        const target = scope[0]?.table;
-        if (target !== undefined) {
-          result = { ...node, updates: this.#encodeUpdates(node.updates ?? [], target) } satisfies UpdateQueryNode;
-          plan = planReturning(node.returning, scope);
-        }
-        break;
+        const target = this.#scope(node.table === undefined ? [] : [node.table])[0]?.table;
+        return target === undefined ? node : ({ ...node, updates: this.#encodeUpdates(node.updates ?? [], target) } satisfies UpdateQueryNode);
       }
-      case "DeleteQueryNode":
-        plan = planReturning((node as DeleteQueryNode).returning, this.#scope(node.from.froms, node.joins));
-        break;
+      default:
+        return node;
     }
-    if (containsMarker(result)) result = this.#markers.transformNode(result);
-    if (plan !== undefined && plan.size > 0) this.#plans.set(queryId, plan);
-    return result;
   }
 
-  async transformResult({ queryId, result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    const plan = this.#plans.get(queryId);
-    if (plan === undefined || result.rows.length === 0) return result;
-    const rows = result.rows.map((row) => {
-      const decoded: UnknownRow = { ...row };
-      for (const [name, column] of plan) {
-        if (name in decoded) decoded[name] = this.decode(column, decoded[name]);
-      }
-      return decoded;
-    });
-    return { ...result, rows };
-  }
-
-  /** A value read from the database → the portable JS value of the column. */
-  decode(column: ColumnDefinition, value: unknown): unknown {
-    const decoded = this.mapping.decode(column.type, value);
-    return column.bigintMode === "number" && typeof decoded === "bigint" ? Number(decoded) : decoded;
+  transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(result);
   }
 
   #encode(table: TableInfo, name: string, column: ColumnDefinition | undefined, node: OperationNode): OperationNode {
@@ -240,82 +200,3 @@ export class SchemaPlugin implements KyselyPlugin {
     return scope;
   }
 }
-
-function planReturning(returning: ReturningNode | undefined, scope: Scope): Plan | undefined {
-  return returning === undefined ? undefined : planSelections(returning.selections, scope);
-}
-
-function planSelections(selections: readonly SelectionNode[] | undefined, scope: Scope): Plan | undefined {
-  if (selections === undefined || scope.length === 0) return undefined;
-  const plan = new Map<string, ColumnDefinition>();
-  const all = (tables: Scope) => {
-    for (const { table } of tables) for (const [name, column] of table.columns) plan.set(name, column);
-  };
-  for (const { selection } of selections) {
-    if (selection.kind === "SelectAllNode") {
-      all(scope);
-      continue;
-    }
-    let output: string | undefined;
-    let reference: OperationNode = selection;
-    if (selection.kind === "AliasNode") {
-      const alias = selection.alias as unknown as { kind: string; name: string };
-      if (alias.kind !== "IdentifierNode") continue;
-      output = alias.name;
-      reference = selection.node;
-    }
-    if (reference.kind === "ReferenceNode") {
-      const { column, table } = reference as unknown as { column: OperationNode; table?: { table: { identifier: { name: string } } } };
-      const qualifier = table?.table.identifier.name;
-      if (column.kind === "SelectAllNode") {
-        all(scope.filter((entry) => entry.alias === qualifier));
-        continue;
-      }
-      const name = (column as unknown as { column: { name: string } }).column.name;
-      const found = resolve(scope, qualifier, name);
-      if (found !== undefined) plan.set(output ?? name, found);
-    } else if (reference.kind === "ColumnNode") {
-      const name = (reference as unknown as { column: { name: string } }).column.name;
-      const found = resolve(scope, undefined, name);
-      if (found !== undefined) plan.set(output ?? name, found);
-    }
-  }
-  return plan;
-}
-
-function resolve(scope: Scope, qualifier: string | undefined, name: string): ColumnDefinition | undefined {
-  for (const entry of scope) {
-    if (qualifier !== undefined && entry.alias !== qualifier) continue;
-    const column = entry.table.columns.get(name);
-    if (column !== undefined) return column;
-  }
-  return undefined;
-}
-
-// A walk without allocation: most queries hold no vector parameter and skip the transformer.
-function containsMarker(node: unknown): boolean {
-  if (node === null || typeof node !== "object") return false;
-  if (Array.isArray(node)) return node.some(containsMarker);
-  if ((node as OperationNode).kind === "ValueNode") return (node as ValueNode).value instanceof VectorParameter;
-  if ((node as OperationNode).kind === "PrimitiveValueListNode") return false;
-  for (const key in node) {
-    if (containsMarker((node as Record<string, unknown>)[key])) return true;
-  }
-  return false;
-}
-
-class MarkerTransformer extends OperationNodeTransformer {
-  readonly #mapping: TypeMapping;
-  constructor(mapping: TypeMapping) {
-    super();
-    this.#mapping = mapping;
-  }
-  protected override transformValue(node: ValueNode): ValueNode {
-    if (!(node.value instanceof VectorParameter)) return node;
-    const type = { kind: "vector", dimensions: node.value.values.length } as const;
-    const parameter = ValueNode.create(this.#mapping.encode(type, node.value.values));
-    const cast = this.#mapping.parameterCast(type);
-    return (cast === undefined ? parameter : RawNode.create(["cast(", ` as ${cast})`], [parameter])) as unknown as ValueNode;
-  }
-}
-

@@ -8,6 +8,7 @@ import type { ColumnEncoder } from "./insert-many.js";
 import { InsertStatements } from "./insert-statements.js";
 import { SETTLED } from "../pool/maybe-promise.js";
 import { SessionCore } from "./session-core.js";
+import { resultPlugins } from "./session-executor.js";
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from "./session-options.js";
 
 /**
@@ -81,6 +82,7 @@ function makeFactory<DB>(
     compiler: internals.dialect.createQueryCompiler(),
     adapter: executor.adapter,
     plugins: executor.plugins,
+    resultPlugins: resultPlugins(executor.plugins),
     capabilities: backend.capabilities,
     insertStatements: new InsertStatements(backend.dialect),
     encoders: insertEncoders(executor.plugins),

@@ -23,6 +23,8 @@ export interface SessionParts {
   readonly compiler: QueryCompiler;
   readonly adapter: DialectAdapter;
   readonly plugins: readonly KyselyPlugin[];
+  /** The plugins that may change a result (see `resultPlugins`). */
+  readonly resultPlugins: readonly KyselyPlugin[];
   readonly capabilities: BackendCapabilities;
   /** SQL of `insertMany`'s statements, cached per factory. */
   readonly insertStatements: InsertStatements;
@@ -62,6 +64,7 @@ export class Session<DB> extends Kysely<DB> {
         { provideConnection: (consumer) => core.provide(frame, consumer) },
         (compiledQuery) => core.execute(frame, compiledQuery),
         parts.plugins,
+        parts.resultPlugins,
       ),
     });
     this.#core = core;

@@ -7,6 +7,7 @@ import type { Instrumentation } from "../../engine/instrumentation.js";
 import type { BackendConnection } from "../backend.js";
 import { mapPostgresError } from "./postgres-error-mapper.js";
 import { queryNamed, type PipelinedBegin } from "./postgres-named-query.js";
+import type { CatalogQuery, PostgresRowDecoders } from "./postgres-row-decoders.js";
 
 const PREPARABLE = new Set(["SelectQueryNode", "InsertQueryNode", "UpdateQueryNode", "DeleteQueryNode", "MergeQueryNode"]);
 const AFFECTS_ROWS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
@@ -56,8 +57,21 @@ export class PostgresConnection implements BackendConnection {
   readonly #evicted: string[] = [];
   #nextName = 0;
 
-  constructor(id: number, client: pg.PoolClient, Query: typeof pg.Query, instrumentation: Instrumentation, prepare: boolean, cacheSize: number, queryTimeoutMillis = 0) {
+  readonly #decoders: PostgresRowDecoders | undefined;
+
+  /** @param decoders the engine's schema values, read back by each result's row description (none without a schema) */
+  constructor(
+    id: number,
+    client: pg.PoolClient,
+    Query: typeof pg.Query,
+    instrumentation: Instrumentation,
+    prepare: boolean,
+    cacheSize: number,
+    queryTimeoutMillis = 0,
+    decoders: PostgresRowDecoders | undefined = undefined,
+  ) {
     this.id = id;
+    this.#decoders = decoders;
     this.client = client;
     this.#Query = Query;
     this.#instrumentation = instrumentation;
@@ -126,14 +140,23 @@ export class PostgresConnection implements BackendConnection {
         }
       }
       if (tracing) this.#instrumentation.query(sql, parameters, startedAt, result.rowCount ?? undefined);
-      if (AFFECTS_ROWS.has(result.command) && result.rowCount !== null) {
-        return { rows: result.rows ?? [], numAffectedRows: BigInt(result.rowCount) };
+      const rows = result.rows ?? [];
+      if (this.#decoders !== undefined && rows.length > 0) {
+        const decoder = this.#decoders.forResult(sql, result.fields, this.#catalog);
+        (decoder instanceof Promise ? await decoder : decoder)?.(rows);
       }
-      return { rows: result.rows ?? [] };
+      if (AFFECTS_ROWS.has(result.command) && result.rowCount !== null) {
+        return { rows, numAffectedRows: BigInt(result.rowCount) };
+      }
+      return { rows };
     } catch (error) {
       throw this.#failed(error, sql, parameters, startedAt, tracing);
     }
   }
+
+  /** A catalog read for the row decoders, on this connection (inside its transaction, if any). */
+  readonly #catalog: CatalogQuery = async <R extends pg.QueryResultRow>(sql: string, values: unknown[]) =>
+    (await this.#bounded(this.client.query<R>(sql, values))).rows;
 
   /** Sent as a named prepared statement: Kysely's DML, and anything with parameters (unless `prepareStatements` is off). */
   #prepares(compiledQuery: CompiledQuery): boolean {

@@ -8,6 +8,9 @@ import type { MaybePromise } from "../../pool/maybe-promise.js";
 import type { Pool } from "../../pool/pool.js";
 import { formatPoolStatus, type PoolStatus } from "../../pool/pool-status.js";
 import { PostgresConnection } from "./postgres-connection.js";
+import { PostgresRowDecoders } from "./postgres-row-decoders.js";
+import { postgresTypeMapping } from "./postgres-type-mapping.js";
+import { ValueDecoders } from "../../schema/value-decoders.js";
 import { mapPostgresConnectError, mapPostgresError } from "./postgres-error-mapper.js";
 
 const DISPOSE_GRACE_MILLIS = 5_000;
@@ -34,7 +37,11 @@ export class PostgresPool implements Pool<PostgresConnection> {
   #closing: Promise<void> | undefined;
   #allRemoved: (() => void) | undefined;
 
+  /** The engine's schema values, read back by each result's row description (none without a schema). */
+  readonly #decoders: PostgresRowDecoders | undefined;
+
   constructor(driver: typeof pg, config: pg.PoolConfig, options: ResolvedEngineOptions, instrumentation: Instrumentation) {
+    this.#decoders = options.schema === undefined ? undefined : new PostgresRowDecoders(new ValueDecoders(options.schema, postgresTypeMapping));
     const { size, maxOverflow, overflowIdleMillis, acquireTimeoutMillis } = options.pool;
     this.#options = options;
     this.#instrumentation = instrumentation;
@@ -253,7 +260,7 @@ export class PostgresPool implements Pool<PostgresConnection> {
 
   #onConnect(client: pg.PoolClient): void {
     const { prepareStatements, statementCacheSize, postgres } = this.#options;
-    const connection = new PostgresConnection(this.#nextId++, client, this.#Query, this.#instrumentation, prepareStatements, statementCacheSize, postgres.queryTimeoutMillis);
+    const connection = new PostgresConnection(this.#nextId++, client, this.#Query, this.#instrumentation, prepareStatements, statementCacheSize, postgres.queryTimeoutMillis, this.#decoders);
     // A checked-out client has no pg.Pool listener; an 'error' without one would crash the process.
     client.on("error", (error) => {
       // A dying connection reports several errors (the server's FATAL, then the socket's end);

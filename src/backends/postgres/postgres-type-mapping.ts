@@ -102,6 +102,8 @@ export const postgresTypeMapping: TypeMapping = {
       default: return value;
     }
   },
+  // The engine's type parsers give every other type as its portable value already.
+  decodes: (type) => type.kind === "bigint" || type.kind === "vector",
   parseColumnType(sqlType, dimensionCheck) {
     const normalized = sqlType.trim().toLowerCase();
     const sized = /^([a-z ]+)\((\d+)(?:,(\d+))?\)$/.exec(normalized.replace(/\s*([(),])\s*/g, "$1"));

@@ -6,6 +6,7 @@ import { arePlainParameters } from "../plain-parameters.js";
 import { StatementCache } from "../statement-cache.js";
 import { mapSqliteError } from "./sqlite-error-mapper.js";
 import { toSqliteParameters } from "./sqlite-parameters.js";
+import { rowDecoder, type RowDecoder, type ValueDecoders } from "../../schema/value-decoders.js";
 
 /**
  * One better-sqlite3 database handle with a bounded LRU of prepared statements (preparing
@@ -16,13 +17,16 @@ export class SqliteConnection {
   readonly id: number;
   readonly database: Database.Database;
   readonly #instrumentation: Instrumentation;
-  readonly #statements: StatementCache<Database.Statement>;
+  readonly #statements: StatementCache<Prepared>;
+  readonly #decoders: ValueDecoders | undefined;
 
-  constructor(id: number, database: Database.Database, instrumentation: Instrumentation, cacheSize: number) {
+  /** @param decoders the engine's schema values, read back by each statement's result columns (none without a schema) */
+  constructor(id: number, database: Database.Database, instrumentation: Instrumentation, cacheSize: number, decoders: ValueDecoders | undefined) {
     this.id = id;
     this.database = database;
     this.#instrumentation = instrumentation;
     this.#statements = new StatementCache(cacheSize);
+    this.#decoders = decoders;
   }
 
   /** True while a transaction is open on this handle. */
@@ -36,11 +40,17 @@ export class SqliteConnection {
     const tracing = this.#instrumentation.tracingQueries;
     const startedAt = tracing ? performance.now() : 0;
     try {
-      const statement = this.#prepare(sql);
+      const prepared = this.#prepare(sql);
+      const { statement } = prepared;
       const bound = arePlainParameters(parameters) ? parameters : toSqliteParameters(parameters);
       let result: QueryResult<R>;
       if (statement.reader) {
-        result = { rows: statement.all(bound) as R[] };
+        const rows = statement.all(bound) as Array<Record<string, unknown>>;
+        if (this.#decoders !== undefined && rows.length > 0) {
+          if (prepared.decode === undefined) prepared.decode = sqliteRowDecoder(statement, this.#decoders) ?? null;
+          prepared.decode?.(rows);
+        }
+        result = { rows: rows as R[] };
       } else {
         const { changes, lastInsertRowid } = statement.run(bound);
         result = { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
@@ -61,7 +71,7 @@ export class SqliteConnection {
     const startedAt = tracing ? performance.now() : 0;
     try {
       // Prepared and cached like any statement: `database.exec` would parse BEGIN/COMMIT anew each time.
-      this.#prepare(sql).run();
+      this.#prepare(sql).statement.run();
       if (tracing) this.#instrumentation.query(sql, [], startedAt, undefined);
     } catch (error) {
       const mapped = this.#mapError(error);
@@ -81,11 +91,33 @@ export class SqliteConnection {
     if (this.database.open) this.database.close();
   }
 
-  #prepare(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql);
-    if (statement !== undefined) return statement;
-    statement = this.database.prepare(sql);
-    this.#statements.add(sql, statement);
-    return statement;
+  #prepare(sql: string): Prepared {
+    let prepared = this.#statements.get(sql);
+    if (prepared !== undefined) return prepared;
+    prepared = { statement: this.database.prepare(sql), decode: undefined };
+    this.#statements.add(sql, prepared);
+    return prepared;
   }
+}
+
+/** A cached statement, with the decoder of its result rows once it has returned some (null: none needed). */
+interface Prepared {
+  readonly statement: Database.Statement;
+  decode: RowDecoder | null | undefined;
+}
+
+/**
+ * SQLite says, for each result column, the table and column it comes from (through CTEs,
+ * subqueries, joins and unions) or its declared type: a schema column decodes as the schema
+ * declares it, another column by its declared type, an expression not at all.
+ */
+function sqliteRowDecoder(statement: Database.Statement, decoders: ValueDecoders): RowDecoder | undefined {
+  const columns = statement.columns();
+  return rowDecoder(
+    columns.map((column) => column.name),
+    columns.map((column) => {
+      if (column.table !== null && column.column !== null && decoders.declares(column.table, column.column)) return decoders.column(column.table, column.column);
+      return column.type === null ? undefined : decoders.type(decoders.mapping.parseColumnType(column.type, undefined));
+    }),
+  );
 }

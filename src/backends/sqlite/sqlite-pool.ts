@@ -10,6 +10,8 @@ import { captureSite, CheckoutTracker, NO_SITE } from "../../pool/checkout-track
 import type { Pool } from "../../pool/pool.js";
 import { formatPoolStatus, type PoolStatus } from "../../pool/pool-status.js";
 import { SqliteConnection } from "./sqlite-connection.js";
+import { sqliteTypeMapping } from "./sqlite-type-mapping.js";
+import { ValueDecoders } from "../../schema/value-decoders.js";
 import { mapSqliteError } from "./sqlite-error-mapper.js";
 import { registerSqliteFunctions } from "./sqlite-functions.js";
 import { SqliteLease } from "./sqlite-lease.js";
@@ -47,7 +49,11 @@ export class SqlitePool implements Pool<SqliteLease> {
   #timeouts = 0;
   #closing: Promise<void> | undefined;
 
+  /** The engine's schema values, read back by each statement's result columns (none without a schema). */
+  readonly #decoders: ValueDecoders | undefined;
+
   constructor(driver: typeof Database, url: DatabaseUrl, options: ResolvedEngineOptions, instrumentation: Instrumentation) {
+    this.#decoders = options.schema === undefined ? undefined : new ValueDecoders(options.schema, sqliteTypeMapping);
     this.#driver = driver;
     this.#url = url;
     this.#options = options;
@@ -269,7 +275,7 @@ export class SqlitePool implements Pool<SqliteLease> {
       if (error instanceof AthanorError) throw error;
       throw new ConnectHookError(`sqlite.onConnect failed: ${(error as Error).message}`, { cause: error });
     }
-    const connection = new SqliteConnection(this.#nextId++, database, this.#instrumentation, statementCacheSize);
+    const connection = new SqliteConnection(this.#nextId++, database, this.#instrumentation, statementCacheSize, this.#decoders);
     this.#created++;
     this.#instrumentation.emit("connect", { connectionId: connection.id });
     return connection;

@@ -12,6 +12,8 @@ const RANDOM_UUID_SQL =
   "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || " +
   "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
 const CONTEXT: DdlContext = Object.freeze({ vectorStorage: "float32-blob" });
+/** The types SQLite stores in another form than their portable value (see `decode`). */
+const DECODED: ReadonlySet<PortableType["kind"]> = new Set(["boolean", "timestamp", "json", "vector", "bigint", "numeric", "uuid"]);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Encodes a vector as little-endian float32 (4 bytes per dimension). */
@@ -94,6 +96,7 @@ export const sqliteTypeMapping: TypeMapping = {
       default: return value;
     }
   },
+  decodes: (type) => DECODED.has(type.kind),
   parseColumnType(sqlType) {
     const normalized = sqlType.trim().toUpperCase().replace(/\s+/g, " ");
     const sized = /^(\w+(?: \w+)*)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$/.exec(normalized);
