@@ -13,7 +13,12 @@ import { transactionalHandler } from "./transactional-handler.js";
 export function prepareRoute(route: RouteOptions, base: RouteBase): void {
   const config = (route.config ?? {}) as Record<string | symbol, unknown>;
   // A HEAD route Fastify derives from a GET route arrives with the GET route's settings.
-  const settings = (config[ROUTE_SETTINGS] as RouteSettings | undefined) ?? resolveRouteSettings(config.athanor, `${[route.method].flat().join(",")} ${route.url}`, base);
+  let settings = (config[ROUTE_SETTINGS] as RouteSettings | undefined) ?? resolveRouteSettings(config.athanor, `${[route.method].flat().join(",")} ${route.url}`, base);
+  if ((route as { websocket?: unknown }).websocket === true && settings.sessions !== undefined) {
+    // A WebSocket route's handler outlives its request: messages need sessions of their own.
+    const noSession = "a WebSocket route has no request session (its handler outlives the request); open one per message with request.server.athanor.sessions.run()";
+    settings = Object.freeze({ ...settings, sessions: undefined, noSession, retry: undefined });
+  }
   route.config = { ...config, [ROUTE_SETTINGS]: settings } as RouteOptions["config"];
   if (settings.sessions === undefined) return;
   route.handler = transactionalHandler(route.handler, settings);

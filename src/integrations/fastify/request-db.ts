@@ -20,11 +20,7 @@ export function requestDb(request: FastifyRequest): Session<any> {
         "or is a not-found handler. Register the plugin first (await app.register(athanorPlugin, …)), then the routes and plugins that use request.db",
     );
   }
-  if (route.sessions === undefined) {
-    throw new ConfigurationError(
-      `request.db on ${route.label}: the route has config.athanor.transaction = false, so it has no request session; query request.server.athanor.db instead (each statement autocommits)`,
-    );
-  }
+  if (route.sessions === undefined) throw new ConfigurationError(`request.db on ${route.label}: ${route.noSession}`);
   if (route.tracker.paused) throw new ResetInProgressError();
   const state = new RequestSession(route.sessions.open(), route.tracker);
   slots[SESSION] = state;

@@ -39,8 +39,10 @@ export interface AthanorRouteConfig {
 export interface RouteSettings {
   /** `GET /agents/:id`, for messages. */
   readonly label: string;
-  /** Where the route's sessions come from; undefined on `transaction: false` routes. */
+  /** Where the route's sessions come from; undefined on routes without a request session. */
   readonly sessions: SessionFactory<any> | undefined;
+  /** Why `request.db` refuses on this route, when it has no request session. */
+  readonly noSession: string | undefined;
   /** The route's retry policy, when it declared itself retry-safe. */
   readonly retry: Required<RetryOptions> | undefined;
   readonly tracker: SessionTracker;
@@ -68,7 +70,8 @@ export function resolveRouteSettings(config: unknown, label: string, base: Route
   if (given.transaction === false) {
     const extra = (["readOnly", "isolationLevel", "retry"] as const).filter((key) => given[key] !== undefined);
     if (extra.length > 0) throw new ConfigurationError(`${path}: ${extra.join(", ")} cannot apply with transaction: false (the route has no transaction)`);
-    return Object.freeze({ label, sessions: undefined, retry: undefined, tracker: base.tracker });
+    const noSession = `the route has config.athanor.transaction = false, so it has no request session; query request.server.athanor.db instead (each statement autocommits)`;
+    return Object.freeze({ label, sessions: undefined, noSession, retry: undefined, tracker: base.tracker });
   }
   const { readOnly, isolationLevel, retry } = given;
   const resolved = resolveSessionOptions({ readOnly, isolationLevel, retry }, undefined, path);
@@ -78,5 +81,5 @@ export function resolveRouteSettings(config: unknown, label: string, base: Route
     sessions = base.variants.get(key) ?? base.sessions.withOptions({ readOnly, isolationLevel });
     base.variants.set(key, sessions);
   }
-  return Object.freeze({ label, sessions, retry: resolved.retry, tracker: base.tracker });
+  return Object.freeze({ label, sessions, noSession: undefined, retry: resolved.retry, tracker: base.tracker });
 }
