@@ -22,6 +22,7 @@ import {
   type ValuesItemNode,
 } from "kysely";
 import { InvalidValueError } from "../errors.js";
+import { Placeholder } from "../backends/placeholder.js";
 import { parseTableName } from "../backends/table-name.js";
 import type { TypeMapping } from "../backends/type-mapping.js";
 import type { ColumnDefinition } from "./column.js";
@@ -115,6 +116,8 @@ export class SchemaPlugin implements KyselyPlugin {
   }
 
   #encodeRaw(table: TableInfo, name: string, column: ColumnDefinition, value: unknown): unknown {
+    // A prepared query's placeholder is encoded when it is bound, like the value it stands for.
+    if (value instanceof Placeholder) return value.withEncoder((bound) => (bound === null || bound === undefined ? bound : this.#encodeRaw(table, name, column, bound)));
     // No driver can send a lone surrogate: both would write U+FFFD instead, without a word.
     if (typeof value === "string" && !(value as unknown as { isWellFormed(): boolean }).isWellFormed()) {
       throw new InvalidValueError(`${table.name}.${name}: the string holds a lone surrogate, which no database stores (it would read back as U+FFFD)`);

@@ -1,3 +1,4 @@
+import { Placeholder } from "../placeholder.js";
 import { VectorParameter } from "../vector-parameter.js";
 import { encodeSqliteVector } from "./sqlite-type-mapping.js";
 
@@ -22,6 +23,7 @@ function convert(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === "boolean") return value ? 1 : 0;
   if (value instanceof VectorParameter) return encodeSqliteVector(value.values);
+  if (value instanceof Placeholder) throw value.unbound();
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);

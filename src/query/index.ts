@@ -1,0 +1,1 @@
+export { prepareQuery, type PreparedQuery } from "./prepare-query.js";

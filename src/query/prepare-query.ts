@@ -1,0 +1,78 @@
+import { createQueryId, NoResultError, type Compilable, type CompiledQuery, type Kysely, type QueryResult } from "kysely";
+import { Placeholder } from "../backends/placeholder.js";
+import { ConfigurationError } from "../errors.js";
+
+/**
+ * A query built and compiled once, run many times with new parameter values: the builder
+ * and the compiler are skipped on every run (what a point select spends most of its time in
+ * on SQLite), and the statement text never changes, so SQLite's statement cache and
+ * PostgreSQL's named prepared statements always hit.
+ */
+export interface PreparedQuery<P, O> {
+  /** The compiled statement, with placeholders among its parameters. */
+  readonly compiled: CompiledQuery<O>;
+  /** Runs the statement on `db` (the engine's `db` or one of its sessions) and returns every row. */
+  execute(db: Kysely<any>, params: P): Promise<O[]>;
+  /** The first row, or undefined. */
+  executeTakeFirst(db: Kysely<any>, params: P): Promise<O | undefined>;
+  /** The first row, or Kysely's `NoResultError`. */
+  executeTakeFirstOrThrow(db: Kysely<any>, params: P): Promise<O>;
+  /** The whole result (`numAffectedRows` for writes). */
+  executeQuery(db: Kysely<any>, params: P): Promise<QueryResult<O>>;
+}
+
+/**
+ * Prepares a query: `build` receives the database and `$`, whose properties are
+ * placeholders (`$.id`) standing for the parameters given to each run. Declare their types
+ * on `$`. Placeholders work wherever Kysely takes a value: `where`, `values`, `set`, `limit`;
+ * not as a list (`in`), since the number of values would change the statement. Values written
+ * to schema columns are encoded as built queries encode them. Run it with the engine it was
+ * prepared on, or one of that engine's sessions: the SQL is that engine's dialect.
+ *
+ * @example
+ * ```ts
+ * const agentById = prepareQuery(engine.db, (db, $: { id: string }) =>
+ *   db.selectFrom("agents").selectAll().where("id", "=", $.id),
+ * );
+ * const agent = await agentById.executeTakeFirst(engine.db, { id });
+ * await sessions.run((db) => agentById.execute(db, { id })); // inside a session's transaction
+ * ```
+ */
+export function prepareQuery<DB, P extends Record<string, unknown>, O>(db: Kysely<DB>, build: (db: Kysely<DB>, $: P) => Compilable<O>): PreparedQuery<P, O> {
+  const placeholders = new Proxy({} as P, {
+    get: (_, key) => (typeof key === "string" ? new Placeholder(key) : undefined),
+  });
+  const compiled = build(db, placeholders).compile();
+  const slots = compiled.parameters.map((parameter) => (parameter instanceof Placeholder ? parameter : undefined));
+  const names = new Set(slots.filter((slot) => slot !== undefined).map((slot) => slot.name));
+
+  const bind = (params: P): readonly unknown[] => {
+    if (typeof params !== "object" || params === null) throw new ConfigurationError(`a prepared query needs its parameters as an object: { ${[...names].join(", ")} }`);
+    return slots.map((slot, i) => {
+      if (slot === undefined) return compiled.parameters[i];
+      if (!(slot.name in params)) throw new ConfigurationError(`the prepared query's parameter "${slot.name}" was not given`);
+      const value = params[slot.name];
+      return slot.encode === undefined ? value : slot.encode(value);
+    });
+  };
+  const executeQuery = (target: Kysely<any>, params: P): Promise<QueryResult<O>> => {
+    let parameters: readonly unknown[];
+    try {
+      parameters = bind(params);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return target.executeQuery<O>({ ...compiled, parameters, queryId: createQueryId() });
+  };
+  return Object.freeze({
+    compiled,
+    executeQuery,
+    execute: async (target: Kysely<any>, params: P) => (await executeQuery(target, params)).rows,
+    executeTakeFirst: async (target: Kysely<any>, params: P) => (await executeQuery(target, params)).rows[0],
+    executeTakeFirstOrThrow: async (target: Kysely<any>, params: P) => {
+      const row = (await executeQuery(target, params)).rows[0];
+      if (row === undefined) throw new NoResultError(compiled.query as ConstructorParameters<typeof NoResultError>[0]);
+      return row;
+    },
+  });
+}
