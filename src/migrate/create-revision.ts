@@ -96,13 +96,13 @@ function sqlRevision(revision: string, downRevision: string | readonly string[] 
   const down = downRevision === null ? "none" : typeof downRevision === "string" ? downRevision : downRevision.join(", ");
   // One header line whatever the message holds; a message of only blanks has no header (an empty one is invalid).
   const message = singleLine(options.message).trim();
-  return `-- revision: ${revision}
--- down-revision: ${down}
-${message === "" ? "" : `-- message: ${message}\n`}
--- up
+  return `-- athanor:revision ${revision}
+-- athanor:down-revision ${down}
+${message === "" ? "" : `-- athanor:message ${message}\n`}
+-- athanor:up
 ${options.up ?? ""}
 
--- down
+-- athanor:down
 ${options.down ?? ""}
 `;
 }

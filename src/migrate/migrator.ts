@@ -178,17 +178,20 @@ async function runStep(engine: Engine, table: VersionTable, step: MigrationStep<
       });
     } else {
       // Outside a transaction a failure leaves part of the work behind: the "running" row
-      // stays, and the next run refuses until someone resolves it (stamp).
-      await lock?.confirm(engine.db);
-      if (step.direction === "upgrade") {
-        await table.insert(engine.db, { ...applyRow(script, 0), state: "running" });
-      } else {
-        await engine.db.updateTable(table.name).set({ state: "running" }).where("revision", "=", script.revision).execute();
-      }
-      await action(createMigrationOperations(engine.dialect, engine.db, operationOptions(engine)));
-      await lock?.confirm(engine.db);
-      if (step.direction === "upgrade") await table.markApplied(engine.db, script.revision, performance.now() - startedAt);
-      else await table.delete(engine.db, script.revision);
+      // stays, and the next run refuses until someone resolves it (stamp). One connection for
+      // the whole revision: a script's own BEGIN … COMMIT must reach the statements it wraps.
+      await engine.db.connection().execute(async (db) => {
+        await lock?.confirm(db);
+        if (step.direction === "upgrade") {
+          await table.insert(db, { ...applyRow(script, 0), state: "running" });
+        } else {
+          await db.updateTable(table.name).set({ state: "running" }).where("revision", "=", script.revision).execute();
+        }
+        await action(createMigrationOperations(engine.dialect, db, operationOptions(engine)));
+        await lock?.confirm(db);
+        if (step.direction === "upgrade") await table.markApplied(db, script.revision, performance.now() - startedAt);
+        else await table.delete(db, script.revision);
+      });
     }
     return { ...base, status: step.direction === "upgrade" ? "applied" : "reverted", durationMillis: performance.now() - startedAt, error: undefined };
   } catch (error) {

@@ -87,7 +87,7 @@ export async function runCliWorkflow(project: ConsumerProject, options: CliWorkf
   const sqlText = await project.read(sqlRevision.path.slice(project.directory.length + 1));
   await project.write(
     sqlRevision.path.slice(project.directory.length + 1),
-    sqlText.replace("-- up\n", "-- up\ncreate index ix_agents_name on agents (name);\n").replace("-- down\n", "-- down\ndrop index ix_agents_name;\n"),
+    sqlText.replace("-- athanor:up\n", "-- athanor:up\ncreate index ix_agents_name on agents (name);\n").replace("-- athanor:down\n", "-- athanor:down\ndrop index ix_agents_name;\n"),
   );
   await athanor(["upgrade", "+1"]);
   expect((await athanor(["current"])).stdout).toContain(`${sqlRevision.revision} (head)`);
