@@ -4,7 +4,7 @@ import { createEngine } from "../src/engine/create-engine.js";
 import type { Engine } from "../src/engine/engine.js";
 import {
   bigint, boolean, bytes, date, defineSchema, dropAll, enumeration, float, initializeDatabase, integer, json, numeric, table, text, timestamp, timestamps, uuid,
-  varchar, vector, type InferDatabase,
+  varchar, vector, hasMany, loadMany, type InferDatabase,
 } from "../src/schema/index.js";
 import { createSessionFactory } from "../src/session/index.js";
 import { createTestDatabase, useSandbox, type TestDatabase } from "../src/testing/index.js";
@@ -218,6 +218,18 @@ describeEachDialect("portable values", (dialect) => {
     for (const [path, values] of Object.entries(through)) {
       expect(values, path).toEqual({ flag: true, at: expected.at, doc: expected.doc, big: expected.big, embedding: expected.embedding });
     }
+  });
+
+  it("reads every type inside a loaded relation exactly as a plain select reads it", async () => {
+    await engine.db.insertInto("samples").values(row).execute();
+    await engine.db.insertInto("samples").values({ id: "0b7c1b3e-5a7d-4c61-8d8e-3c5d9b1e2f11", ownerId: OWNER, label: "nulls" }).execute();
+    const [owner] = await engine.db
+      .selectFrom("owners")
+      .select("id")
+      .select((eb) => [loadMany(eb, hasMany(owners, samples), (q) => q.orderBy("label")).as("samples")])
+      .execute();
+    expect(owner!.samples).toEqual(await engine.db.selectFrom("samples").selectAll().orderBy("label").execute());
+    expect(owner!.samples[0]).toMatchObject(expected);
   });
 
   it("reads count(*) as a number on every dialect, and a bigint column as a bigint", async () => {

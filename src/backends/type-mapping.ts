@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, Kysely } from "kysely";
+import type { ColumnDefinitionBuilder, Expression, Kysely } from "kysely";
 import type { PortableType } from "../schema/portable-type.js";
 import type { DefaultModel, ForeignKeyModel, IndexModel } from "../schema/schema-model.js";
 
@@ -66,6 +66,20 @@ export interface TypeMapping {
   decode(type: PortableType, value: unknown): unknown;
   /** False when {@link decode} returns every value of this type as it is (the driver already gives the portable value): reads skip it. */
   decodes(type: PortableType): boolean;
+  /**
+   * A column's value as it goes into JSON built in SQL (loaded relations), in a form the
+   * dialect's JSON functions keep whole (PostgreSQL: int8 and numeric as text; SQLite: JSON
+   * text as JSON, BLOBs as hex). `type` undefined: a value the schema does not know, as it is.
+   */
+  jsonValue(value: Expression<unknown>, type: PortableType | undefined): Expression<unknown>;
+  /** A JSON object of `pairs`, built in SQL. */
+  jsonObject(pairs: ReadonlyArray<readonly [string, Expression<unknown>]>): Expression<unknown>;
+  /** A JSON array of `element` over a query's rows; an empty array when there are none. */
+  jsonArrayAggregate(element: Expression<unknown>): Expression<unknown>;
+  /** A JSON value computed by a subquery (a nested relation), embedded as JSON rather than as a string. */
+  jsonEmbed(value: Expression<unknown>): Expression<unknown>;
+  /** A value as {@link jsonValue} put it in JSON → the portable JS value. */
+  decodeJson(type: PortableType, value: unknown): unknown;
   /** Interprets a catalog SQL type; `dimensionCheck` is the SQL of the column's `_dims` check, if any. */
   parseColumnType(sqlType: string, dimensionCheck: string | undefined): PortableType;
   /** Interprets a catalog default expression (literal values come back as text, numbers or booleans). */

@@ -1,4 +1,4 @@
-import { createQueryId, NoResultError, type Compilable, type CompiledQuery, type Kysely, type QueryResult } from "kysely";
+import { NoResultError, type Compilable, type CompiledQuery, type Kysely, type QueryResult } from "kysely";
 import { Placeholder } from "../backends/placeholder.js";
 import { ConfigurationError } from "../errors.js";
 
@@ -62,7 +62,9 @@ export function prepareQuery<DB, P extends Record<string, unknown>, O>(db: Kysel
     } catch (error) {
       return Promise.reject(error);
     }
-    return target.executeQuery<O>({ ...compiled, parameters, queryId: createQueryId() });
+    // The compile's query id: plugins keep what they learned about the query under it (the
+    // schema plugin: how loaded relations read back).
+    return target.executeQuery<O>({ ...compiled, parameters });
   };
   return Object.freeze({
     compiled,

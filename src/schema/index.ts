@@ -15,3 +15,5 @@ export { SchemaPlugin } from "./schema-plugin.js";
 export { toSchemaModel } from "./to-schema-model.js";
 export { introspectSchema, type IntrospectOptions } from "./introspect-schema.js";
 export { nearest, vectorDistance, type NearestOptions, type VectorMetric } from "./nearest.js";
+export { hasMany, hasOne, belongsTo, manyToMany, type Relation, type JoinColumns } from "./relations.js";
+export { loadMany, loadOne, RelationMarker } from "./load-relation.js";

@@ -14,6 +14,7 @@ import {
   type OperationNode,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
+  type QueryId,
   type QueryResult,
   type RootOperationNode,
   type UnknownRow,
@@ -26,7 +27,9 @@ import { Placeholder } from "../backends/placeholder.js";
 import { parseTableName } from "../backends/table-name.js";
 import type { TypeMapping } from "../backends/type-mapping.js";
 import type { ColumnDefinition } from "./column.js";
+import { decodeReadPlan } from "./decode-read-plan.js";
 import type { Schema } from "./define-schema.js";
+import { expandSelect, type ReadEntry } from "./read-plan.js";
 
 interface TableInfo {
   readonly name: string;
@@ -36,7 +39,10 @@ interface TableInfo {
 
 type Scope = ReadonlyArray<{ readonly alias: string; readonly table: TableInfo }>;
 
-/** Marks a plugin whose `transformResult` returns every result as it is: executors may skip the call. */
+/**
+ * Marks a plugin whose `transformResult` returns results as they are, except for the queries
+ * its `resultWork(queryId)` names: executors skip the call for the others.
+ */
 export const RESULT_NEUTRAL = Symbol.for("athanor.plugin.result-neutral");
 
 /**
@@ -46,7 +52,9 @@ export const RESULT_NEUTRAL = Symbol.for("athanor.plugin.result-neutral");
  * storage, UUID case, booleans and timestamps on SQLite), and columns declared
  * `onUpdateNow()` (`updatedAt` of `timestamps()`) are set on every update that does not set
  * them itself. Reads are decoded by the backend from each statement's result columns
- * ({@link ValueDecoders}), so this plugin leaves selects and results alone.
+ * ({@link ValueDecoders}); this plugin only turns loaded relations (`loadMany()`,
+ * `loadOne()`) into SQL and reads their JSON back, and reads `min`/`max` of a column as the
+ * column (SQLite returns them untyped).
  *
  * @example
  * ```ts
@@ -60,6 +68,8 @@ export class SchemaPlugin implements KyselyPlugin {
   readonly mapping: TypeMapping;
   readonly [RESULT_NEUTRAL] = true;
   readonly #tables = new Map<string, TableInfo>();
+  /** What the results of selects with loaded relations or column aggregates need, by query. */
+  readonly #readPlans = new WeakMap<QueryId, ReadonlyMap<string, ReadEntry>>();
 
   constructor(schema: Schema, mapping: TypeMapping) {
     this.schema = schema;
@@ -73,8 +83,14 @@ export class SchemaPlugin implements KyselyPlugin {
     }
   }
 
-  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+  transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
     switch (node.kind) {
+      case "SelectQueryNode": {
+        const expanded = expandSelect(node, this.schema, this.mapping);
+        if (expanded === undefined) return node;
+        if (expanded.plan.size > 0) this.#readPlans.set(queryId, expanded.plan);
+        return expanded.node;
+      }
       case "InsertQueryNode": {
         const table = this.#table(node.into);
         return table === undefined ? node : this.#encodeInsert(node, table);
@@ -88,8 +104,15 @@ export class SchemaPlugin implements KyselyPlugin {
     }
   }
 
-  transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+  transformResult({ result, queryId }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const plan = this.#readPlans.get(queryId);
+    if (plan !== undefined && result.rows.length > 0) decodeReadPlan(result.rows, plan, this.mapping);
     return Promise.resolve(result);
+  }
+
+  /** True when {@link transformResult} has work for this query (a loaded relation, `min`/`max` of a column); executors skip it otherwise. */
+  resultWork(queryId: QueryId): boolean {
+    return this.#readPlans.has(queryId);
   }
 
   #encode(table: TableInfo, name: string, column: ColumnDefinition | undefined, node: OperationNode): OperationNode {

@@ -5,6 +5,7 @@ import {
   type DialectAdapter,
   type KyselyPlugin,
   type QueryCompiler,
+  type QueryId,
   type QueryResult,
   type UnknownRow,
 } from "kysely";
@@ -24,10 +25,10 @@ export type RunStatement = <R>(compiledQuery: CompiledQuery) => Promise<QueryRes
  */
 export class SessionQueryExecutor extends DefaultQueryExecutor {
   readonly #run: RunStatement;
-  /** The plugins that may change a result (the schema plugin does not: the backend decodes values). */
-  readonly #resultPlugins: readonly KyselyPlugin[];
+  /** The plugins that may change a result (the schema plugin only for the queries it names: the backend decodes values). */
+  readonly #resultPlugins: ResultPlugins;
 
-  constructor(compiler: QueryCompiler, adapter: DialectAdapter, provider: ConnectionProvider, run: RunStatement, plugins: readonly KyselyPlugin[], resultPlugins: readonly KyselyPlugin[]) {
+  constructor(compiler: QueryCompiler, adapter: DialectAdapter, provider: ConnectionProvider, run: RunStatement, plugins: readonly KyselyPlugin[], resultPlugins: ResultPlugins) {
     // Kysely keeps the array as given and copies it when plugins are added: no copy per session.
     super(compiler, adapter, provider, plugins as KyselyPlugin[]);
     this.#run = run;
@@ -35,17 +36,30 @@ export class SessionQueryExecutor extends DefaultQueryExecutor {
   }
 
   override executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    return this.#resultPlugins.length === 0 ? this.#run<R>(compiledQuery) : this.#executeWithPlugins<R>(compiledQuery);
+    const { always, sometimes } = this.#resultPlugins;
+    if (always.length === 0 && !sometimes.some((plugin) => plugin.resultWork(compiledQuery.queryId))) return this.#run<R>(compiledQuery);
+    return this.#executeWithPlugins<R>(compiledQuery);
   }
 
   async #executeWithPlugins<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     let result = await this.#run<UnknownRow>(compiledQuery);
-    for (const plugin of this.#resultPlugins) result = await plugin.transformResult({ result, queryId: compiledQuery.queryId });
+    for (const plugin of this.plugins) result = await plugin.transformResult({ result, queryId: compiledQuery.queryId });
     return result as QueryResult<R>;
   }
 }
 
-/** The plugins whose results a session must pass through (computed once per factory). */
-export function resultPlugins(plugins: readonly KyselyPlugin[]): readonly KyselyPlugin[] {
-  return plugins.filter((plugin) => (plugin as { [RESULT_NEUTRAL]?: boolean })[RESULT_NEUTRAL] !== true);
+/** A plugin marked {@link RESULT_NEUTRAL}: it says which queries its `transformResult` changes. */
+interface ConditionalPlugin extends KyselyPlugin {
+  resultWork(queryId: QueryId): boolean;
+}
+
+/** The plugins whose `transformResult` a session calls: always, or when they say so (computed once per factory). */
+export interface ResultPlugins {
+  readonly always: readonly KyselyPlugin[];
+  readonly sometimes: readonly ConditionalPlugin[];
+}
+
+export function resultPlugins(plugins: readonly KyselyPlugin[]): ResultPlugins {
+  const neutral = (plugin: KyselyPlugin): plugin is ConditionalPlugin => (plugin as { [RESULT_NEUTRAL]?: boolean })[RESULT_NEUTRAL] === true;
+  return { always: plugins.filter((plugin) => !neutral(plugin)), sometimes: plugins.filter(neutral) };
 }

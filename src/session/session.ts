@@ -15,7 +15,7 @@ import { insertMany, type ColumnEncoder, type InsertManyOptions, type InsertMany
 import type { InsertStatements } from "./insert-statements.js";
 import type { NestedFrame, SessionHook } from "./nested-frame.js";
 import type { SessionCore, SessionState } from "./session-core.js";
-import { SessionQueryExecutor } from "./session-executor.js";
+import { SessionQueryExecutor, type ResultPlugins } from "./session-executor.js";
 
 /** What every session of one factory shares: made once per factory, not per session. */
 export interface SessionParts {
@@ -24,7 +24,7 @@ export interface SessionParts {
   readonly adapter: DialectAdapter;
   readonly plugins: readonly KyselyPlugin[];
   /** The plugins that may change a result (see `resultPlugins`). */
-  readonly resultPlugins: readonly KyselyPlugin[];
+  readonly resultPlugins: ResultPlugins;
   readonly capabilities: BackendCapabilities;
   /** SQL of `insertMany`'s statements, cached per factory. */
   readonly insertStatements: InsertStatements;

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Expression, type Kysely } from "kysely";
 import type pg from "pg";
 import type { PortableType } from "../../schema/portable-type.js";
 import type { DefaultModel } from "../../schema/schema-model.js";
@@ -104,6 +104,36 @@ export const postgresTypeMapping: TypeMapping = {
   },
   // The engine's type parsers give every other type as its portable value already.
   decodes: (type) => type.kind === "bigint" || type.kind === "vector",
+  jsonValue(value, type) {
+    switch (type?.kind) {
+      case "bigint": case "numeric": return sql`${value}::text`;
+      case "bytes": return sql`encode(${value}, 'base64')`;
+      // pgvector's vector and real[] alike: a JSON array of numbers.
+      case "vector": return sql`${value}::real[]`;
+      default: return value;
+    }
+  },
+  jsonObject(pairs) {
+    // json_build_object takes at most 100 arguments: wider objects are merged from chunks.
+    const chunks: Array<Expression<unknown>> = [];
+    for (let i = 0; i < pairs.length || i === 0; i += 50) {
+      const args = pairs.slice(i, i + 50).flatMap(([key, value]) => [sql.lit(key), value]);
+      chunks.push(args.length === 0 ? sql`json_build_object()` : sql`json_build_object(${sql.join(args)})`);
+    }
+    return chunks.length === 1 ? chunks[0]! : sql`(${sql.join(chunks.map((chunk) => sql`${chunk}::jsonb`), sql` || `)})::json`;
+  },
+  jsonArrayAggregate: (element) => sql`coalesce(json_agg(${element}), '[]'::json)`,
+  jsonEmbed: (value) => value,
+  decodeJson(type, value) {
+    if (value === null || value === undefined) return value;
+    switch (type.kind) {
+      case "timestamp": return typeof value === "string" ? new Date(value) : value;
+      case "bigint": return typeof value === "string" || typeof value === "number" ? BigInt(value) : value;
+      case "bytes": return typeof value === "string" ? Buffer.from(value, "base64") : value;
+      case "vector": return Array.isArray(value) ? value.map((item: number) => shortestFloat32(item)) : value;
+      default: return value;
+    }
+  },
   parseColumnType(sqlType, dimensionCheck) {
     const normalized = sqlType.trim().toLowerCase();
     const sized = /^([a-z ]+)\((\d+)(?:,(\d+))?\)$/.exec(normalized.replace(/\s*([(),])\s*/g, "$1"));

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Expression, type Kysely } from "kysely";
 import type { PortableType } from "../../schema/portable-type.js";
 import type { DefaultModel } from "../../schema/schema-model.js";
 import type { CatalogTable, DdlContext, TypeMapping } from "../type-mapping.js";
@@ -97,6 +97,30 @@ export const sqliteTypeMapping: TypeMapping = {
     }
   },
   decodes: (type) => DECODED.has(type.kind),
+  jsonValue(value, type) {
+    switch (type?.kind) {
+      case "json": return sql`json(${value})`;
+      // JSON holds no BLOB: bytes and vectors travel as hex (hex(NULL) would be '').
+      case "bytes": case "vector": return sql`case when ${value} is null then null else hex(${value}) end`;
+      default: return value;
+    }
+  },
+  jsonObject(pairs) {
+    // SQLite functions take at most 1,000 arguments.
+    if (pairs.length > 500) throw new RangeError(`a loaded relation selects ${pairs.length} columns; SQLite builds JSON objects of at most 500`);
+    return pairs.length === 0 ? sql`json_object()` : sql`json_object(${sql.join(pairs.flatMap(([key, value]) => [sql.lit(key), value]))})`;
+  },
+  jsonArrayAggregate: (element) => sql`coalesce(json_group_array(${element}), json('[]'))`,
+  jsonEmbed: (value) => sql`json(${value})`,
+  decodeJson(type, value) {
+    if (value === null || value === undefined) return value;
+    switch (type.kind) {
+      case "bytes": return typeof value === "string" ? Buffer.from(value, "hex") : value;
+      case "vector": return typeof value === "string" ? decodeSqliteVector(Buffer.from(value, "hex")).map(shortestFloat32) : value;
+      case "json": return value;
+      default: return this.decode(type, value);
+    }
+  },
   parseColumnType(sqlType) {
     const normalized = sqlType.trim().toUpperCase().replace(/\s+/g, " ");
     const sized = /^(\w+(?: \w+)*)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$/.exec(normalized);
