@@ -540,6 +540,19 @@ export class InvalidRevisionScriptError extends AthanorError {
 }
 
 /**
+ * `athanor adopt` refused, and changed nothing in the migrations folder: the legacy folder
+ * is not a list of numbered `NNN_name.sql` files, the migrations folder holds revisions of
+ * its own, or an adopted revision file no longer matches its legacy file (`path`).
+ */
+export class AdoptRefusedError extends AthanorError {
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super("ADOPT_REFUSED", `${path}: ${message}`, options);
+    this.path = path;
+  }
+}
+
+/**
  * A revision that runs outside a transaction failed (or its migrator died) half-way: the
  * database may hold part of it. The next run refuses until the state is resolved by hand
  * (see docs/migrations.md: finish or undo the revision's work, then `stamp`).

@@ -238,3 +238,41 @@ export const schema = defineSchema({ owners, pets });
   },
   ["sqlite-file", "postgres"],
 );
+
+describeEachDialect(
+  "athanor adopt",
+  (context) => {
+    let cwd: string;
+    beforeAll(async () => {
+      cwd = await mkdtemp(join(tmpdir(), "athanor-cli-adopt-"));
+      await writeFile(join(cwd, "athanor.config.ts"), `export default { url: ${JSON.stringify(context.url())}, migrations: "./migrations" };\n`);
+    });
+    afterAll(() => rm(cwd, { recursive: true, force: true }));
+
+    it("writes the chain, stamps a database with the files applied after comparing schemas, and refuses what it cannot do", async () => {
+      const legacy = new URL("./fixtures/legacy-migrations", import.meta.url).pathname;
+      const written = await cli(cwd, "adopt", legacy);
+      expect(written.code).toBe(0);
+      expect(written.out).toContain("001_add_thinking_and_persona_relationship.sql → legacy_001 (written)");
+      expect(written.out).toContain("adopted 8 file(s); head legacy_008");
+      // The files are applied (here by upgrading, then forgetting it), as by hand.
+      expect((await cli(cwd, "upgrade", "head")).code).toBe(0);
+      expect((await cli(cwd, "stamp", "base")).code).toBe(0);
+      const stamped = await cli(cwd, "adopt", legacy, "--stamp", "--json");
+      expect(stamped.code).toBe(0);
+      const result = JSON.parse(stamped.out) as { ok: boolean; stamp: { status: string; comparison: { differences: string[] } } };
+      expect(result).toMatchObject({ ok: true, stamp: { status: "stamped", comparison: { differences: [] } } });
+      expect((await cli(cwd, "current")).out).toContain("legacy_008 (head)");
+
+      const again = await cli(cwd, "adopt", legacy, "--stamp");
+      expect(again.code).toBe(1);
+      expect(again.err).toContain("not stamped: the database already records revisions");
+      const missing = await cli(cwd, "adopt", join(cwd, "no-such-folder"));
+      expect(missing.code).toBe(2);
+      expect(missing.err).toContain("ADOPT_REFUSED");
+      expect((await cli(cwd, "adopt")).err).toContain("adopt needs the legacy folder");
+    });
+  },
+  // Each command opens its own engine: an in-memory database would not outlive it.
+  ["sqlite-file", "postgres"],
+);

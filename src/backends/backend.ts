@@ -5,6 +5,7 @@ import type { Pool } from "../pool/pool.js";
 import type { BackendCapabilities } from "./backend-capabilities.js";
 import type { TypeMapping } from "./type-mapping.js";
 import type { MigrationLock } from "./migration-lock.js";
+import type { ScratchDatabase } from "./scratch-database.js";
 
 /**
  * One pooled connection as the rest of Athanor sees it: a Kysely `DatabaseConnection`
@@ -59,4 +60,6 @@ export interface Backend {
   serverInfo(connection: BackendConnection): Promise<ServerInfo>;
   /** A lock against concurrent migrators of this database, across processes. */
   createMigrationLock(name: string): MigrationLock;
+  /** An empty database of the same kind, to run something on and throw away (SQLite: in memory; PostgreSQL: a new database on the same server). */
+  createScratchDatabase(): Promise<ScratchDatabase>;
 }

@@ -5,6 +5,7 @@ import { scrubUrls } from "../engine/database-url.js";
 import type { CliCommand } from "./cli-command.js";
 import { CliContext } from "./cli-context.js";
 import { CliOutput } from "./cli-output.js";
+import { adoptCommand } from "./commands/adopt-command.js";
 import { branchesCommand } from "./commands/branches-command.js";
 import { checkCommand } from "./commands/check-command.js";
 import { currentCommand } from "./commands/current-command.js";
@@ -33,7 +34,7 @@ import { upgradeCommand } from "./commands/upgrade-command.js";
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2 });
 
 /** Error codes that mean "the request is wrong" (exit 2). */
-const USAGE_CODES: ReadonlySet<string> = new Set(["CONFIGURATION_ERROR", "INVALID_MIGRATION_TARGET", "UNKNOWN_REVISION", "AMBIGUOUS_REVISION", "MULTIPLE_HEADS"]);
+const USAGE_CODES: ReadonlySet<string> = new Set(["CONFIGURATION_ERROR", "ADOPT_REFUSED", "INVALID_MIGRATION_TARGET", "UNKNOWN_REVISION", "AMBIGUOUS_REVISION", "MULTIPLE_HEADS"]);
 
 const COMMANDS: readonly CliCommand[] = [
   initCommand,
@@ -47,6 +48,7 @@ const COMMANDS: readonly CliCommand[] = [
   branchesCommand,
   showCommand,
   stampCommand,
+  adoptCommand,
   checkCommand,
   seedCommand,
   resetCommand,

@@ -24,6 +24,7 @@ export function createSandboxBackend(real: Backend, pool: SandboxPool, afterComm
           "migrate once before the tests, e.g. into the template database (createTemplateDatabase) or in beforeAll on the engine itself",
       );
     },
+    createScratchDatabase: () => real.createScratchDatabase(),
   };
   return Object.freeze(backend);
 }

@@ -140,4 +140,19 @@ export async function runCliWorkflow(project: ConsumerProject, options: CliWorkf
 
   const files = await readdir(join(project.directory, "migrations"));
   expect(files.filter((name) => name.endsWith(`.${suffix}`))).toHaveLength(5);
+
+  // adopt: numbered .sql files applied by hand (seed 003) become a revision chain, then a
+  // database that has them (here: upgraded, then its version table emptied) is stamped after
+  // the check against a scratch database. Its own config: an empty migrations folder and database.
+  await project.write("legacy/001_create_personas.sql", "-- Migration 001: personas\n-- Created: 2025-01-14\nBEGIN;\nCREATE TABLE personas (id VARCHAR(36) PRIMARY KEY, name VARCHAR(255) NOT NULL);\nCOMMIT;\n");
+  await project.write("legacy/002_add_persona_mode.sql", "ALTER TABLE personas ADD COLUMN mode VARCHAR(50);\n");
+  await project.write("athanor.legacy.config.mjs", 'export default { url: "sqlite:./legacy.db", migrations: "./adopted" };\n');
+  const legacy = ["--config", "athanor.legacy.config.mjs"];
+  const adopted = await json<{ ok: boolean; head: string; revisions: Array<{ revision: string; status: string }> }>(["adopt", "legacy", ...legacy]);
+  expect(adopted.revisions.map((revision) => [revision.revision, revision.status])).toEqual([["legacy_001", "written"], ["legacy_002", "written"]]);
+  await athanor(["upgrade", "head", ...legacy]);
+  await athanor(["stamp", "base", ...legacy]);
+  expect((await athanor(["adopt", "legacy", "--stamp", ...legacy])).stdout).toContain("stamped legacy_002: the live schema matches what the chain makes");
+  expect((await athanor(["current", ...legacy])).stdout).toContain("legacy_002 (head)");
+  expect((await athanor(["adopt", "legacy", "--skip-verify", ...legacy], 2)).stderr).toContain("only matter with --stamp");
 }

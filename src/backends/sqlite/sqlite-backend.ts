@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { SqliteAdapter, SqliteIntrospector, type Kysely } from "kysely";
-import type { DatabaseUrl } from "../../engine/database-url.js";
+import { parseDatabaseUrl, type DatabaseUrl } from "../../engine/database-url.js";
 import type { ResolvedEngineOptions } from "../../engine/engine-options.js";
 import type { Instrumentation } from "../../engine/instrumentation.js";
 import type { Backend, ServerInfo } from "../backend.js";
@@ -39,5 +39,7 @@ export function createSqliteBackend(url: DatabaseUrl, options: ResolvedEngineOpt
       return { version: `SQLite ${row.version}` };
     },
     createMigrationLock: () => new SqliteMigrationLock(driver, url.inMemory ? undefined : url.database, pool),
+    // Each engine on sqlite::memory: has a database of its own, gone when the engine is disposed.
+    createScratchDatabase: async () => ({ url: parseDatabaseUrl("sqlite::memory:"), drop: async () => {} }),
   };
 }
