@@ -3,6 +3,7 @@ import { rowDecoder, type RowDecoder, type ValueDecoder, type ValueDecoders } fr
 import { StatementCache } from "../statement-cache.js";
 
 const INT8 = 20;
+const NUMERIC = 1700;
 /** OIDs below this are built into PostgreSQL, and the engine's type parsers read them. */
 const FIRST_USER_OID = 16_384;
 /** Decoders kept per engine, by statement text. */
@@ -11,15 +12,16 @@ const CACHE_SIZE = 2_000;
 /** Runs one catalog query on the connection that got the result (inside its transaction, if any). */
 export type CatalogQuery = <R extends pg.QueryResultRow>(sql: string, values: unknown[]) => Promise<R[]>;
 
-const numberFromInt8: ValueDecoder = (value) => (value === null ? null : Number(value));
+const toNumber: ValueDecoder = (value) => (value === null ? null : Number(value));
 
 /**
  * The read path of the value policy on PostgreSQL. The engine's type parsers already give
  * Dates, booleans, parsed JSON, UUIDs, numeric text and `real[]` arrays; what is left is
  * decided from each result's row description, once per statement text:
  * - an `int8` column of a table (`tableID` set) is a `bigint` (or a number, for a column the
- *   schema declares with `{ mode: "number" }`), while an `int8` expression (`count(*)`) is a
- *   number, as SQLite gives it;
+ *   schema declares with `{ mode: "number" }`), while an `int8` or `numeric` expression
+ *   (`count(*)`, `sum(…)`, `avg(…)`) is a number, as SQLite gives it (a `numeric` column keeps
+ *   its fixed-scale text);
  * - a pgvector `vector` (a type of its own, named through the catalog once) is an array.
  */
 export class PostgresRowDecoders {
@@ -60,8 +62,9 @@ export class PostgresRowDecoders {
   }
 
   #decoderOf(field: pg.FieldDef): ValueDecoder | undefined {
+    if (field.dataTypeID === NUMERIC) return field.tableID === 0 ? toNumber : undefined;
     if (field.dataTypeID === INT8) {
-      if (field.tableID === 0) return numberFromInt8;
+      if (field.tableID === 0) return toNumber;
       const table = this.#tables.get(field.tableID);
       const column = table?.columns.get(field.columnID);
       if (table && column !== undefined && this.#decoders.declares(table.name, column)) return this.#decoders.column(table.name, column);
