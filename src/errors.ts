@@ -231,6 +231,19 @@ export class SessionBusyError extends AthanorError {
 }
 
 /**
+ * A `run()` inside another `run()` would join the outer transaction (propagation `"required"`
+ * or `"nested"`) but asks for what that transaction cannot give: another isolation level, or
+ * `autoCommit: false` (only the outermost run commits). Nothing ran. `option` names the option.
+ */
+export class SessionJoinError extends AthanorError {
+  readonly option: "isolationLevel" | "autoCommit";
+  constructor(message: string, option: "isolationLevel" | "autoCommit") {
+    super("SESSION_JOIN_REFUSED", message);
+    this.option = option;
+  }
+}
+
+/**
  * An earlier statement in this transaction failed, so the transaction is aborted (on every
  * dialect, so code behaves the same on SQLite and PostgreSQL). Roll back, or wrap the
  * statement that may fail in `session.nested()` to recover from it.

@@ -65,13 +65,20 @@ describeEachDialect("sessions.current", (ctx) => {
       expect(await itemNames(engine)).toEqual(["from a timer"]);
     });
 
-    it("an inner run() binds its own session, and the outer one is current again after it", async () => {
+    it("an inner run() joins the outer session by default; a requiresNew one binds its own, and the outer one is current again after it", async () => {
       const { sessions } = await setup();
       await sessions.run(async (outer) => {
         await sessions.run(async (inner) => {
-          expect(inner).not.toBe(outer);
-          expect(sessions.current()).toBe(inner);
+          expect(inner).toBe(outer);
+          expect(sessions.current()).toBe(outer);
         });
+        await sessions.run(
+          async (inner) => {
+            expect(inner).not.toBe(outer);
+            expect(sessions.current()).toBe(inner);
+          },
+          { propagation: "requiresNew" },
+        );
         expect(sessions.current()).toBe(outer);
       });
     });

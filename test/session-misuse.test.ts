@@ -282,7 +282,7 @@ describeEachDialect("session misuse", (ctx) => {
   });
 });
 
-describeEachDialect("a session opened inside another session's run()", (ctx) => {
+describeEachDialect("an independent session inside another session's run() (propagation \"requiresNew\", or open())", (ctx) => {
   const setup = sessionHarness(ctx);
 
   it("is refused at once on SQLite when the enclosing session holds the single writer (it would wait for itself), and works on PostgreSQL", async () => {
@@ -290,7 +290,14 @@ describeEachDialect("a session opened inside another session's run()", (ctx) => 
     const outcome = await sessions
       .run(async (outer) => {
         await outer.insertInto("items").values({ id: 1, name: "outer" }).execute();
-        return sessions.run((inner) => inner.insertInto("items").values({ id: 2, name: "inner" }).execute()).then(
+        const manual = sessions.open();
+        const opened = await manual.insertInto("items").values({ id: 3, name: "opened" }).execute().then(
+          () => manual.commit(),
+          (error: unknown) => error,
+        );
+        await manual.close();
+        if (ctx.isSqlite) expect(opened).toBeInstanceOf(SessionBusyError);
+        return sessions.run((inner) => inner.insertInto("items").values({ id: 2, name: "inner" }).execute(), { propagation: "requiresNew" }).then(
           () => "inner committed",
           (error: unknown) => error,
         );
@@ -298,7 +305,7 @@ describeEachDialect("a session opened inside another session's run()", (ctx) => 
       .catch((error: unknown) => error);
     if (ctx.isPostgres) {
       expect(outcome).toBe("inner committed");
-      expect(await itemNames(engine)).toEqual(["inner", "outer"]);
+      expect(await itemNames(engine)).toEqual(["inner", "opened", "outer"]);
     } else {
       expect(outcome).toBeInstanceOf(SessionBusyError);
       expect((outcome as Error).message).toMatch(/would wait for itself/);
@@ -309,13 +316,14 @@ describeEachDialect("a session opened inside another session's run()", (ctx) => 
   it("is fine when the enclosing session has not begun yet, and for read-only sessions beside the writer", async () => {
     const { engine, sessions } = await setup();
     await sessions.run(async (outer) => {
-      await sessions.run((inner) => inner.insertInto("items").values({ id: 1, name: "first" }).execute());
+      await sessions.run((inner) => inner.insertInto("items").values({ id: 1, name: "first" }).execute(), { propagation: "requiresNew" });
       await outer.insertInto("items").values({ id: 2, name: "second" }).execute();
       if (ctx.name !== "sqlite-memory") {
-        const seen = await sessions.run((reader) => reader.selectFrom("items").select("name").execute(), { readOnly: true });
+        const seen = await sessions.run((reader) => reader.selectFrom("items").select("name").execute(), { readOnly: true, propagation: "requiresNew" });
         expect(seen.map((row) => row.name)).toEqual(["first"]);
       }
     });
     expect(await itemNames(engine)).toEqual(["first", "second"]);
   });
 });
+

@@ -116,10 +116,13 @@ describeEachDialect("test sandbox: every session of the code under test is a sav
     expect(await users()).toEqual([]); // nothing reached the real database
     expect((await sandbox.db.selectFrom("users").select("email").orderBy("email").execute()).map((row) => row.email)).toEqual(["first@example.com", "second@example.com"]);
 
+    // A run() inside a run() joins it (the default) on every backend; one that asks for a
+    // transaction of its own would wait for the one connection its caller holds: refused.
     const inner = await rejection(
       sandbox.sessions.run(async (db) => {
         await db.selectFrom("users").selectAll().execute();
-        await sandbox.sessions.run((other) => other.selectFrom("users").selectAll().execute());
+        await sandbox.sessions.run((same) => same.selectFrom("users").selectAll().execute());
+        await sandbox.sessions.run((other) => other.selectFrom("users").selectAll().execute(), { propagation: "requiresNew" });
       }),
     );
     expect(inner).toBeInstanceOf(SessionBusyError);

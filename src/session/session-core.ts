@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { CompiledQuery, DatabaseConnection, QueryResult, TransactionSettings } from "kysely";
 import type { Backend, BackendConnection } from "../backends/backend.js";
 import { isPromise, settled, SETTLED, type MaybePromise } from "../pool/maybe-promise.js";
@@ -19,6 +20,15 @@ import { isStatementError } from "./statement-error.js";
 export type SessionState = "idle" | "active" | "aborted" | "closed";
 
 let nextSavepoint = 1;
+
+/** A `run()` callback that joined a session's transaction, running in this async context (innermost first). */
+interface JoinScope {
+  readonly core: SessionCore;
+  readonly outer: JoinScope | undefined;
+}
+const joinContext = new AsyncLocalStorage<JoinScope>();
+/** Errors thrown by joined callbacks, so the abort they cause is explained as such. */
+const joinedFailures = new WeakSet<object>();
 
 
 /**
@@ -46,6 +56,8 @@ export class SessionCore {
   #afterRollback: SessionHook[] = [];
 
   readonly #enclosing: SessionCore | undefined;
+  /** `run()` callbacks joined to this session that are still running. */
+  #joins = 0;
   /** The `Session` this core backs (set by the factory right after both are made). */
   session: unknown;
 
@@ -61,6 +73,11 @@ export class SessionCore {
     if (this.#closed) return "closed";
     if (this.#abortedBy !== undefined) return "aborted";
     return this.#connection !== undefined || this.#starting !== undefined ? "active" : "idle";
+  }
+
+  /** What every transaction of this session begins with (isolation level, access mode). */
+  get settings(): TransactionSettings {
+    return this.#settings;
   }
 
   /** True while a connection is held (a transaction is open). */
@@ -186,6 +203,28 @@ export class SessionCore {
     (frame?.afterRollback ?? this.#afterRollback).push(hook);
   }
 
+  /**
+   * Runs the callback of a `run()` that joined this session's transaction (propagation
+   * `"required"`): its statements go to the session (and to the `nested()` block it was called
+   * in); inside it `commit()`, `rollback()` and `close()` are refused, because the outermost
+   * `run()` ends the transaction; when it throws, that block (or the transaction) is aborted,
+   * as after a failed statement, so a half-done inner unit can never be committed.
+   */
+  async join<T>(fn: () => Promise<T>): Promise<T> {
+    const frame = this.#enter(undefined);
+    this.#joins++;
+    try {
+      return await joinContext.run({ core: this, outer: joinContext.getStore() }, fn);
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      joinedFailures.add(failure);
+      if (frame === undefined || !frame.ended) this.#abort(frame, failure);
+      throw error;
+    } finally {
+      this.#joins--;
+    }
+  }
+
   #hookFrame(handleFrame: NestedFrame | undefined): NestedFrame | undefined {
     this.#assertOpen();
     const frame = this.#frameOf(handleFrame);
@@ -201,6 +240,7 @@ export class SessionCore {
       this.#inFlight > 0 ||
       this.#starting !== undefined ||
       this.#abortedBy !== undefined ||
+      this.#joins > 0 ||
       this.#afterCommit.length > 0 ||
       this.#afterRollback.length > 0
     ) {
@@ -215,6 +255,7 @@ export class SessionCore {
 
   async #commitChecked(): Promise<void> {
     this.#assertOpen();
+    this.#assertNotJoined("commit()");
     this.#assertSettled("commit()");
     if (this.#starting !== undefined) await this.#starting.catch(() => undefined);
     if (this.#abortedBy !== undefined) {
@@ -261,12 +302,20 @@ export class SessionCore {
 
   async rollback(): Promise<void> {
     this.#assertOpen();
+    this.#assertNotJoined("rollback()");
     this.#assertSettled("rollback()");
     await this.#rollbackConnection();
   }
 
   close(): Promise<void> {
     if (this.#closed) return SETTLED;
+    if (this.#joins > 0) {
+      try {
+        this.#assertNotJoined("close()");
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     this.#closed = true;
     // Nothing begun and nothing registered (the common case after commit): nothing to wait for.
     if (this.#starting === undefined && this.#connection === undefined && this.#afterRollback.length === 0) {
@@ -497,6 +546,17 @@ export class SessionCore {
     if (this.#closed) throw new SessionClosedError();
   }
 
+  #assertNotJoined(what: string): void {
+    if (this.#joins === 0) return;
+    for (let scope = joinContext.getStore(); scope !== undefined; scope = scope.outer) {
+      if (scope.core !== this) continue;
+      throw new TransactionStateError(
+        `${what} was called inside a run() that joined the enclosing session's transaction (propagation "required"): the outermost run() ends it. ` +
+          'Return to commit, throw to roll back, or give the inner run() propagation "requiresNew" (a transaction of its own) or "nested" (a savepoint)',
+      );
+    }
+  }
+
   #assertSettled(what: string): void {
     if (this.#frames.length > 0) {
       if (currentFrameOf(this) === undefined) {
@@ -515,5 +575,8 @@ function describe(error: Error): string {
 }
 
 function abortedMessage(error: Error): string {
+  if (joinedFailures.has(error)) {
+    return `the transaction was aborted because a run() that joined it threw (${describe(error)}); roll back, or give that run() propagation "nested" (or call it inside session.nested()) to recover from its failure`;
+  }
   return `the transaction was aborted by an earlier failed statement (${describe(error)}); roll back, or wrap statements that may fail in session.nested() to recover from them`;
 }

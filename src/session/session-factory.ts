@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { KyselyPlugin, KyselyProps } from "kysely";
 import type { Engine } from "../engine/engine.js";
-import { EngineDisposedError, NoCurrentSessionError } from "../errors.js";
+import { EngineDisposedError, NoCurrentSessionError, SessionJoinError } from "../errors.js";
 import { retryDelayMillis, shouldRetry } from "./retry-policy.js";
 import { Session, type SessionParts } from "./session.js";
 import type { ColumnEncoder } from "./insert-many.js";
@@ -9,7 +9,7 @@ import { InsertStatements } from "./insert-statements.js";
 import { SETTLED } from "../pool/maybe-promise.js";
 import { SessionCore } from "./session-core.js";
 import { resultPlugins } from "./session-executor.js";
-import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from "./session-options.js";
+import { resolveSessionOptions, type Propagation, type ResolvedSessionOptions, type SessionOptions } from "./session-options.js";
 
 /**
  * Makes sessions for one engine: Athanor's `sessionmaker`. Create one per engine at
@@ -35,6 +35,21 @@ export interface SessionFactory<DB> {
    * Opens a session, runs `fn`, commits when it returns, rolls back when it throws, always
    * closes, and returns `fn`'s value. With `retry`, re-runs `fn` on serialization failure
    * or deadlock. Inside `fn`, `current()` returns the session.
+   *
+   * Inside another `run()` of this factory (or of one made from it by `withOptions`), `fn`
+   * joins that session's transaction by default; `propagation: "nested"` runs it in a
+   * savepoint, `"requiresNew"` in a session of its own (see {@link Propagation}). A joined or
+   * nested run that names an isolation level other than the outer transaction's, or
+   * `autoCommit: false`, is refused with `SessionJoinError`; its `retry` is ignored (only
+   * the outermost run retries).
+   *
+   * @example
+   * ```ts
+   * await sessions.run(async (db) => {
+   *   await db.insertInto("users").values(user).execute();
+   *   await sessions.run((same) => same.insertInto("audit").values(entry).execute()); // same transaction
+   * }); // both committed here, or neither
+   * ```
    */
   run<T>(fn: (session: Session<DB>) => Promise<T>, options?: SessionOptions): Promise<T>;
   /** The session `run()` bound to the current async context; `NoCurrentSessionError` outside one. */
@@ -131,6 +146,14 @@ function makeFactory<DB>(
     }
   };
 
+  /** `run()` inside a `run()`: the callback joins the outer session's transaction, or runs in a savepoint of it. */
+  const runInside = <T>(outer: SessionCore, fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> => {
+    const conflict = joinConflict(outer, options);
+    if (conflict !== undefined) return Promise.reject(conflict);
+    const session = outer.session as Session<DB>;
+    return options.propagation === "nested" ? session.nested(fn) : outer.join(() => fn(session));
+  };
+
   const factory: SessionFactory<DB> = {
     engine,
     defaults,
@@ -141,6 +164,10 @@ function makeFactory<DB>(
         resolved = options === undefined ? defaults : resolveSessionOptions(options, defaults);
       } catch (error) {
         return Promise.reject(error);
+      }
+      if (resolved.propagation !== "requiresNew") {
+        const outer = storage.getStore();
+        if (outer !== undefined && outer.state !== "closed") return runInside(outer, fn, resolved);
       }
       return resolved.retry === undefined ? runOnce(fn, resolved) : runWithRetry(fn, resolved, resolved.retry);
     },
@@ -154,6 +181,32 @@ function makeFactory<DB>(
     withOptions: (options) => makeFactory(engine, resolveSessionOptions(options, defaults), storage),
   };
   return Object.freeze(factory);
+}
+
+/**
+ * Why a `run()` cannot join (or nest in) the outer session: it names an isolation level the
+ * outer transaction does not have (joining would silently weaken or change it), or it wants
+ * to commit by hand (`autoCommit: false`), which only the outermost run may. Read-only-ness is
+ * inherited (a write in a read-only outer fails as any write there), and `retry` is left to
+ * the outermost run.
+ */
+function joinConflict(outer: SessionCore, options: ResolvedSessionOptions): SessionJoinError | undefined {
+  const propagation: Propagation = options.propagation;
+  const outerLevel = outer.settings.isolationLevel;
+  if (options.isolationLevel !== undefined && options.isolationLevel !== outerLevel) {
+    return new SessionJoinError(
+      `a run() with isolationLevel "${options.isolationLevel}" was called inside a run() whose transaction is ${outerLevel === undefined ? "at the server's default level" : `"${outerLevel}"`}: ` +
+        `propagation "${propagation}" would run it in that transaction. Give the outer run() that level, or the inner one propagation "requiresNew"`,
+      "isolationLevel",
+    );
+  }
+  if (!options.autoCommit) {
+    return new SessionJoinError(
+      `a run() with autoCommit: false was called inside another run(): propagation "${propagation}" runs it in the outer transaction, which only the outermost run() commits. Use propagation "requiresNew" to commit by hand`,
+      "autoCommit",
+    );
+  }
+  return undefined;
 }
 
 /** A plugin that encodes inserted values itself (the engine's schema plugin) and can say how, column by column. */

@@ -20,6 +20,32 @@ export interface RetryOptions {
 }
 
 /**
+ * What `run()` does when it is called inside another `run()` of the same factory (the session
+ * `current()` returns):
+ * - `"required"` (default): the inner callback joins the outer session's transaction. Its
+ *   statements go to the same transaction (inside the outer's running `nested()` block, if
+ *   any); the outermost `run()` commits. If the inner callback throws, the error propagates
+ *   and the outer transaction (or the `nested()` block it ran in) is aborted, as after a failed
+ *   statement: catch it inside `nested()` to carry on. `commit()`/`rollback()` inside it throw.
+ * - `"nested"`: the inner callback runs in a SAVEPOINT of the outer session (`outer.nested()`):
+ *   a throw rolls back only its work, and the outer carries on if it catches the error.
+ * - `"requiresNew"`: an independent session and transaction, committed on its own. With a
+ *   single writer (SQLite, a test sandbox) it is refused with `SessionBusyError` when the outer
+ *   session holds the writer: it would wait for itself.
+ *
+ * Outside any `run()` all three open a new session.
+ *
+ * @example
+ * ```ts
+ * await sessions.run(async () => {
+ *   await createUser(input);                                        // "required": same transaction
+ *   await sessions.run(() => audit(input), { propagation: "nested" }); // a savepoint
+ * });
+ * ```
+ */
+export type Propagation = "required" | "requiresNew" | "nested";
+
+/**
  * Options of a session, given as factory defaults or per `open()`/`run()` call.
  *
  * @example
@@ -35,8 +61,10 @@ export interface SessionOptions {
   readonly isolationLevel?: IsolationLevel;
   /** Read-only transactions: PostgreSQL `READ ONLY`; SQLite runs them on a reader connection beside the writer. */
   readonly readOnly?: boolean;
-  /** Retry the whole `run()` callback on serialization failure or deadlock. `true` = defaults. */
+  /** Retry the whole `run()` callback on serialization failure or deadlock. `true` = defaults. Only the outermost `run()` retries: a joined or nested one has no transaction of its own. */
   readonly retry?: RetryOptions | boolean;
+  /** What `run()` does inside another `run()`: `"required"` (default, join its transaction), `"nested"` (a savepoint in it) or `"requiresNew"` (a transaction of its own). See {@link Propagation}. `open()` always makes an independent session. */
+  readonly propagation?: Propagation;
 }
 
 /** Session options after validation and defaults. */
@@ -45,12 +73,14 @@ export interface ResolvedSessionOptions {
   readonly isolationLevel: IsolationLevel | undefined;
   readonly readOnly: boolean;
   readonly retry: Required<RetryOptions> | undefined;
+  readonly propagation: Propagation;
 }
 
 const SPEC: OptionSpec = {
   autoCommit: { kind: "boolean" },
   isolationLevel: { kind: "choice", values: ["read uncommitted", "read committed", "repeatable read", "serializable", "snapshot"] },
   readOnly: { kind: "boolean" },
+  propagation: { kind: "choice", values: ["required", "requiresNew", "nested"] },
   retry: {
     kind: "any",
     describe: "true, false or { maxAttempts, baseDelayMillis, maxDelayMillis }",
@@ -82,5 +112,6 @@ export function resolveSessionOptions(options: SessionOptions | undefined, base?
     isolationLevel: given.isolationLevel ?? base?.isolationLevel,
     readOnly: given.readOnly ?? base?.readOnly ?? false,
     retry,
+    propagation: given.propagation ?? base?.propagation ?? "required",
   });
 }
