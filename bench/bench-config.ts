@@ -7,7 +7,7 @@ export interface BenchConfig {
   readonly seconds: number;
   /** `BENCH_RUNS`: measurements per contender and scenario; the table shows the median. Default 3. */
   readonly runs: number;
-  /** `BENCH_WARMUP_SECONDS`: one unrecorded measurement per contender and scenario first. Default 0.5. */
+  /** `BENCH_WARMUP_SECONDS`: an unrecorded measurement before each measurement, in the same fresh process. Default 1. */
   readonly warmupSeconds: number;
   /** `BENCH_DIALECTS`: comma-separated subset of `postgres,sqlite`. */
   readonly dialects: readonly BenchDialect[];
@@ -33,7 +33,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   return {
     seconds: number(env, "BENCH_SECONDS", 1.2),
     runs,
-    warmupSeconds: number(env, "BENCH_WARMUP_SECONDS", 0.5),
+    warmupSeconds: number(env, "BENCH_WARMUP_SECONDS", 1),
     dialects: dialects as BenchDialect[],
     contenders: list(env.BENCH_CONTENDERS),
     scenarios: list(env.BENCH_SCENARIOS),

@@ -18,4 +18,8 @@ export interface BenchResult {
   readonly ratioToRaw: number | undefined;
   /** Relative to bare Kysely in the same scenario: the median of the per-run ratios. */
   readonly ratioToKysely: number | undefined;
+  /** Every run's ratio to the raw driver, in run order (min–max in the report). */
+  readonly ratiosToRaw: readonly number[] | undefined;
+  /** Every run's ratio to bare Kysely, in run order. */
+  readonly ratiosToKysely: readonly number[] | undefined;
 }

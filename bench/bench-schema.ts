@@ -2,9 +2,16 @@ import type { Generated, Kysely } from "kysely";
 
 /** The Kysely view of the bench tables (both dialects). */
 export interface BenchDatabase {
-  bench_items: { id: number; name: string; counter: number };
+  bench_items: { id: number; name: string; counter: number; group_id: number };
+  bench_groups: { id: number; label: string };
   bench_events: { id: Generated<number>; item_id: number; amount: number };
 }
+
+/** Groups in `bench_groups`; item `id` belongs to group `id % GROUPS + 1`. */
+export const GROUPS = 100;
+
+/** Rows the join returns: items `from`…`from + JOIN_ROWS - 1` with their group. */
+export const JOIN_ROWS = 100;
 
 /** What Kysely compiles the queries below to; raw contenders run the same text. */
 export const SQL = {
@@ -12,11 +19,13 @@ export const SQL = {
     pointSelect: 'select "id", "name", "counter" from "bench_items" where "id" = $1',
     update: 'update "bench_items" set "counter" = "counter" + $1 where "id" = $2',
     insert: 'insert into "bench_events" ("item_id", "amount") values ($1, $2)',
+    join: 'select "i"."id", "i"."name", "i"."counter", "g"."label" from "bench_items" as "i" inner join "bench_groups" as "g" on "g"."id" = "i"."group_id" where "i"."id" >= $1 and "i"."id" < $2',
   },
   sqlite: {
     pointSelect: 'select "id", "name", "counter" from "bench_items" where "id" = ?',
     update: 'update "bench_items" set "counter" = "counter" + ? where "id" = ?',
     insert: 'insert into "bench_events" ("item_id", "amount") values (?, ?)',
+    join: 'select "i"."id", "i"."name", "i"."counter", "g"."label" from "bench_items" as "i" inner join "bench_groups" as "g" on "g"."id" = "i"."group_id" where "i"."id" >= ? and "i"."id" < ?',
   },
 } as const;
 
@@ -63,6 +72,22 @@ export function bulkParameters(rows: readonly BulkRow[], from: number, to: numbe
 /** The point select, for every Kysely-based contender (engines, sessions, bare Kysely). */
 export function selectItem(db: Kysely<BenchDatabase>, id: number): Promise<unknown> {
   return db.selectFrom("bench_items").select(["id", "name", "counter"]).where("id", "=", id).executeTakeFirst();
+}
+
+/** The first item of the join that call `id` makes: `JOIN_ROWS` items always exist from there. */
+export function joinStart(id: number, rows: number): number {
+  return Math.max(1, Math.min(id, rows - JOIN_ROWS + 1));
+}
+
+/** The 100-row join (items with their group), for every Kysely-based contender. */
+export function joinItems(db: Kysely<BenchDatabase>, from: number): Promise<unknown[]> {
+  return db
+    .selectFrom("bench_items as i")
+    .innerJoin("bench_groups as g", "g.id", "i.group_id")
+    .select(["i.id", "i.name", "i.counter", "g.label"])
+    .where("i.id", ">=", from)
+    .where("i.id", "<", from + JOIN_ROWS)
+    .execute();
 }
 
 /** The body of the write transaction, run inside whatever transaction the contender opens. */

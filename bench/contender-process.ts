@@ -9,24 +9,32 @@ const WORKER = fileURLToPath(new URL("./contender-worker.ts", import.meta.url));
 /** A contender opened in a process of its own; one request at a time. */
 export interface ContenderProcess {
   readonly contender: Contender;
-  /** Runs one measurement of `scenario`; undefined when the contender does not take part in it. */
-  measure(scenario: string, seconds: number): Promise<Sample | undefined>;
+  /** The scenario operations the contender takes part in (`pointSelect`, `join`…). */
+  readonly operations: readonly string[];
+  /**
+   * Runs one measurement of `scenario`; undefined when the contender does not take part in it.
+   * With `profile`, under the CPU profiler, the `.cpuprofile` written to that path.
+   */
+  measure(scenario: string, seconds: number, profile?: string): Promise<Sample | undefined>;
   close(): Promise<void>;
 }
 
 export async function startContender(contender: Contender, target: BenchTarget): Promise<ContenderProcess> {
   const child = fork(WORKER, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const request = (message: WorkerRequest): Promise<WorkerReply> => exchange(child, contender.name, message);
+  let operations: readonly string[];
   try {
-    await request({ type: "open", contender: contender.name, target });
+    const reply = await request({ type: "open", contender: contender.name, target });
+    operations = reply.type === "opened" ? reply.operations : [];
   } catch (error) {
     child.kill();
     throw error;
   }
   return {
     contender,
-    async measure(scenario, seconds) {
-      const reply = await request({ type: "measure", scenario, seconds });
+    operations,
+    async measure(scenario, seconds, profile) {
+      const reply = await request({ type: "measure", scenario, seconds, ...(profile === undefined ? {} : { profile }) });
       return reply.type === "measured" ? reply.sample : undefined;
     },
     async close() {

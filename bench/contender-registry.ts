@@ -1,9 +1,14 @@
 import type { Contender } from "./contender.js";
+import { athanorCompiled } from "./contenders/athanor-compiled.js";
 import { athanorEngine } from "./contenders/athanor-engine.js";
 import { athanorSessions } from "./contenders/athanor-sessions.js";
+import { athanorWithSchema } from "./contenders/athanor-with-schema.js";
+import { drizzlePostgres } from "./contenders/drizzle-postgres.js";
+import { drizzleSqlite } from "./contenders/drizzle-sqlite.js";
 import { kyselyPostgres } from "./contenders/kysely-postgres.js";
 import { kyselySqlite } from "./contenders/kysely-sqlite.js";
 import { pgNamedStatements } from "./contenders/pg-named-statements.js";
+import { postgresJs } from "./contenders/postgres-js.js";
 import { rawBetterSqlite3 } from "./contenders/raw-better-sqlite3.js";
 import { rawPg } from "./contenders/raw-pg.js";
 
@@ -17,13 +22,20 @@ import { rawPg } from "./contenders/raw-pg.js";
 export const contenders: readonly Contender[] = [
   rawPg,
   pgNamedStatements,
+  postgresJs,
   kyselyPostgres,
+  drizzlePostgres,
   athanorEngine("postgres"),
   athanorSessions("postgres"),
   athanorSessions("postgres", true),
+  athanorWithSchema("postgres"),
+  athanorCompiled("postgres"),
   rawBetterSqlite3,
   kyselySqlite,
+  drizzleSqlite,
   athanorEngine("sqlite"),
   athanorSessions("sqlite"),
   athanorSessions("sqlite", true),
+  athanorWithSchema("sqlite"),
+  athanorCompiled("sqlite"),
 ];

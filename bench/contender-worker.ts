@@ -1,6 +1,7 @@
 import type { BenchTarget, ContenderInstance } from "./contender.js";
 import { contenders } from "./contender-registry.js";
 import { idFor, sample } from "./harness.js";
+import { profiled } from "./cpu-profiler.js";
 import { operationOf, scenarios } from "./scenarios.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 
@@ -25,14 +26,16 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
       if (contender === undefined) throw new Error(`no contender "${request.contender}" for ${request.target.dialect}`);
       target = request.target;
       instance = await contender.open(request.target);
-      return { type: "opened" };
+      const opened = instance;
+      return { type: "opened", operations: [...new Set(scenarios.map((scenario) => scenario.operation))].filter((operation) => typeof opened[operation] === "function") };
     }
     case "measure": {
       const scenario = scenarios.find((candidate) => candidate.name === request.scenario);
       const operation = instance && scenario && operationOf(instance, scenario);
       if (operation === undefined || scenario === undefined || target === undefined) return { type: "measured", sample: undefined };
       const rows = target.rows;
-      const measured = await sample((sequence) => operation(idFor(sequence, rows)), { durationMillis: request.seconds * 1_000, concurrency: scenario.concurrency });
+      const measure = () => sample((sequence) => operation(idFor(sequence, rows)), { durationMillis: request.seconds * 1_000, concurrency: scenario.concurrency });
+      const measured = request.profile === undefined ? await measure() : await profiled(request.profile, measure);
       return { type: "measured", sample: measured };
     }
     case "close":

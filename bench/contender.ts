@@ -19,6 +19,8 @@ export interface ContenderInstance {
   writeTransaction?(id: number): unknown;
   /** The point select inside a transaction: `BEGIN; select …; COMMIT` (a session doing one read). */
   transactionalSelect?(id: number): unknown;
+  /** The 100-row join: items `from`…`from + 99` with their group's label (`joinStart(id, rows)`). */
+  join?(id: number): unknown;
   /** `BULK_ROWS` rows into `bench_events` in one transaction, with the best multi-row INSERTs the contender has. */
   bulkInsert?(id: number): unknown;
   close(): Promise<void>;

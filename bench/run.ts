@@ -9,16 +9,23 @@ import type { BenchResult } from "./bench-result.js";
 import type { BenchDialect, BenchTarget, Contender } from "./contender.js";
 import { contenders } from "./contender-registry.js";
 import { createPostgresFixture, postgresReachable } from "./postgres-fixture.js";
+import { profileOne, readProfileRequest } from "./profile.js";
 import { formatTable, formatTargets } from "./report.js";
 import { createSqliteFixture } from "./sqlite-fixture.js";
 import { checkTargets } from "./targets.js";
 
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), "results", "latest.json");
 
-/** `npm run bench`: every registered contender, both dialects, a markdown table and `bench/results/latest.json`. */
+/**
+ * `npm run bench`: every registered contender, both dialects, a markdown table and
+ * `bench/results/latest.json`. `npm run bench -- --profile <contender> <scenario>`: one
+ * contender in one scenario under the CPU profiler (see profile.ts).
+ */
 async function main(): Promise<void> {
   const config = readBenchConfig();
   const progress = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+  const profile = readProfileRequest(process.argv.slice(2));
+  if (profile !== undefined) return profileOne(profile, config, progress);
   progress(`${config.runs} runs × ${config.seconds} s per measurement, pool size ${config.poolSize}, ${config.rows} rows`);
   const results: BenchResult[] = [];
   for (const dialect of config.dialects) {
@@ -50,14 +57,14 @@ async function benchWithFixture(dialect: BenchDialect, selected: readonly Conten
     }
     const fixture = await createPostgresFixture(config.postgresUrl, config.rows);
     try {
-      return await benchDialect(target(dialect, fixture.url, config), selected, config, progress);
+      return await benchDialect(target(dialect, fixture.url, config), selected, config, progress, fixture.reset);
     } finally {
       await fixture.drop();
     }
   }
   const fixture = await createSqliteFixture(config.rows);
   try {
-    return await benchDialect(target(dialect, fixture.path, config), selected, config, progress);
+    return await benchDialect(target(dialect, fixture.path, config), selected, config, progress, fixture.reset);
   } finally {
     await fixture.drop();
   }

@@ -3,7 +3,7 @@ import type { ContenderInstance } from "./contender.js";
 /** One row group of the table: an operation and how many callers run it at once. */
 export interface Scenario {
   readonly name: string;
-  readonly operation: "pointSelect" | "writeTransaction" | "transactionalSelect" | "bulkInsert";
+  readonly operation: "pointSelect" | "writeTransaction" | "transactionalSelect" | "join" | "bulkInsert";
   readonly concurrency: number;
 }
 
@@ -17,6 +17,7 @@ export const scenarios: readonly Scenario[] = [
   { name: `write transaction, ${CONCURRENT_CALLERS} concurrent`, operation: "writeTransaction", concurrency: CONCURRENT_CALLERS },
   { name: "session point select, sequential", operation: "transactionalSelect", concurrency: 1 },
   { name: `session point select, ${CONCURRENT_CALLERS} concurrent`, operation: "transactionalSelect", concurrency: CONCURRENT_CALLERS },
+  { name: "100-row join, sequential", operation: "join", concurrency: 1 },
   { name: "bulk insert of 10,000 rows", operation: "bulkInsert", concurrency: 1 },
 ];
 

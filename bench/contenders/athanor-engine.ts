@@ -1,8 +1,8 @@
 import { createEngine } from "../../src/index.js";
-import { selectItem, writeItem, type BenchDatabase } from "../bench-schema.js";
+import { joinItems, joinStart, selectItem, writeItem, type BenchDatabase } from "../bench-schema.js";
 import type { BenchDialect, BenchTarget, Contender, ContenderInstance } from "../contender.js";
 
-/** Athanor's `engine.db` (autocommit) and `engine.db.transaction().execute` on one dialect. */
+/** Athanor's `engine.db` (autocommit) and `engine.db.transaction().execute` on one dialect, without a schema. */
 export function athanorEngine(dialect: BenchDialect): Contender {
   return {
     name: "athanor engine",
@@ -14,6 +14,7 @@ export function athanorEngine(dialect: BenchDialect): Contender {
       return {
         pointSelect: (id) => selectItem(engine.db, id),
         writeTransaction: (id) => engine.db.transaction().execute((trx) => writeItem(trx, id)),
+        join: (id) => joinItems(engine.db, joinStart(id, target.rows)),
         close: () => engine.dispose(),
       };
     },

@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect } from "kysely";
-import { bulkRows, selectItem, writeItem, type BenchDatabase } from "../bench-schema.js";
+import { bulkRows, joinItems, joinStart, selectItem, writeItem, type BenchDatabase } from "../bench-schema.js";
 import type { Contender } from "../contender.js";
 import { benchPgPool } from "../postgres-fixture.js";
 
@@ -16,6 +16,7 @@ export const kyselyPostgres: Contender = {
       pointSelect: (id) => selectItem(db, id),
       writeTransaction: (id) => db.transaction().execute((trx) => writeItem(trx, id)),
       transactionalSelect: (id) => db.transaction().execute((trx) => selectItem(trx, id)),
+      join: (id) => joinItems(db, joinStart(id, target.rows)),
       bulkInsert: (id) => db.transaction().execute((trx) => trx.insertInto("bench_events").values(bulkRows(id)).execute()),
       close: () => db.destroy(),
     };

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
-import { bulkRows, selectItem, writeItem, type BenchDatabase } from "../bench-schema.js";
+import { bulkRows, joinItems, joinStart, selectItem, writeItem, type BenchDatabase } from "../bench-schema.js";
 import type { Contender } from "../contender.js";
 import { configureSqlite } from "../sqlite-fixture.js";
 
@@ -17,6 +17,7 @@ export const kyselySqlite: Contender = {
       pointSelect: (id) => selectItem(db, id),
       writeTransaction: (id) => db.transaction().execute((trx) => writeItem(trx, id)),
       transactionalSelect: (id) => db.transaction().execute((trx) => selectItem(trx, id)),
+      join: (id) => joinItems(db, joinStart(id, target.rows)),
       // SQLite's 32,766-parameter limit: Kysely users chunk by hand.
       bulkInsert: (id) =>
         db.transaction().execute(async (trx) => {

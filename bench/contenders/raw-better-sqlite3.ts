@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { BULK_ROWS, bulkParameters, bulkRows, multiRowInsert, SQL } from "../bench-schema.js";
+import { BULK_ROWS, bulkParameters, bulkRows, JOIN_ROWS, joinStart, multiRowInsert, SQL } from "../bench-schema.js";
 
 // Multi-row INSERTs of 500 rows (1,000 parameters), a prepared statement reused per chunk.
 const CHUNK = 500;
@@ -17,6 +17,7 @@ export const rawBetterSqlite3: Contender = {
     const pointSelect = database.prepare(SQL.sqlite.pointSelect);
     const update = database.prepare(SQL.sqlite.update);
     const insert = database.prepare(SQL.sqlite.insert);
+    const join = database.prepare(SQL.sqlite.join);
     // `.immediate` is BEGIN IMMEDIATE, as Athanor's write transactions.
     const write = database.transaction((id: number) => {
       update.run(1, id);
@@ -31,6 +32,10 @@ export const rawBetterSqlite3: Contender = {
     return {
       pointSelect: (id) => pointSelect.get(id),
       transactionalSelect: (id) => read(id),
+      join: (id) => {
+        const from = joinStart(id, target.rows);
+        return join.all(from, from + JOIN_ROWS);
+      },
       bulkInsert: (id) => bulk(id),
       writeTransaction: (id) => write(id),
       close: async () => {

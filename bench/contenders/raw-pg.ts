@@ -1,9 +1,9 @@
 import type pg from "pg";
-import { BULK_ROWS, bulkParameters, bulkRows, multiRowInsert, SQL } from "../bench-schema.js";
+import { BULK_ROWS, bulkParameters, bulkRows, JOIN_ROWS, joinStart, multiRowInsert, SQL } from "../bench-schema.js";
 import type { Contender } from "../contender.js";
 import { benchPgPool } from "../postgres-fixture.js";
 
-const { pointSelect, update, insert } = SQL.postgres;
+const { pointSelect, update, insert, join } = SQL.postgres;
 // 10,000 rows × 2 parameters fit PostgreSQL's 65,535-parameter limit: one statement.
 const bulkInsertSql = multiRowInsert("postgres", BULK_ROWS);
 
@@ -27,6 +27,10 @@ export const rawPg: Contender = {
           row = (await client.query(pointSelect, [id])).rows[0];
         });
         return row;
+      },
+      join: async (id) => {
+        const from = joinStart(id, target.rows);
+        return (await pool.query(join, [from, from + JOIN_ROWS])).rows;
       },
       bulkInsert: (id) =>
         inTransaction(pool, async (client) => {
