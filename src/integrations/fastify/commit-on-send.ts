@@ -52,5 +52,6 @@ function finish(request: FastifyRequest, reply: FastifyReply, payload: unknown, 
 
 /** The connection closed before the response was written (client abort, `connectionTimeout`). */
 export function clientGone(reply: FastifyReply): boolean {
-  return reply.raw.destroyed && !reply.raw.writableEnded;
+  // The socket's own flag comes first: the response learns of it on the socket's 'close' event, a turn later.
+  return !reply.raw.writableEnded && (reply.raw.destroyed || reply.request.raw.socket?.destroyed === true);
 }

@@ -99,7 +99,8 @@ async function rolledBackForRetry(request: FastifyRequest, reply: FastifyReply, 
   slots[HANDLER_RUNNING] = false;
   const state = slots[SESSION];
   if (!shouldRetry(error, attempt, retry) || reply.sent || reply.raw.headersSent || state?.sending === true || clientGone(reply)) return false;
-  if (state !== null) await state.end(false);
+  // Already ended when the COMMIT failed: end() then hands back that failure, which is handled.
+  if (state !== null) await state.end(false).catch(() => undefined);
   slots[SESSION] = null;
   request.log.info(`athanor: ${(error as { code?: string }).code} on attempt ${attempt} of ${retry.maxAttempts}; running the handler again`);
   await new Promise((resolve) => setTimeout(resolve, retryDelayMillis(attempt, retry)));
