@@ -19,7 +19,7 @@ const SCRIPTS: RevisionScript[] = [
     path: "5d1c0a7e9b2f_create_notes.ts",
     checksum: "0".repeat(64),
     transactional: true,
-    up: async (op) => op.createTable("notes", { columns: [{ name: "id", type: "integer", primaryKey: true }] }),
+    up: async (op) => op.createTable("notes", { columns: [{ name: "id", type: "integer", nullable: false }], primaryKey: ["id"] }),
     down: async (op) => op.dropTable("notes"),
   },
 ];
