@@ -6,11 +6,17 @@ export interface CheckoutRecord {
   readonly since: number;
   /** Holds a captured stack; it is formatted only when a report needs it. */
   readonly site: { stack?: string };
+  /** The tracker's check-in count when this checkout was taken: equal to it now means no connection came back since. */
+  readonly checkinsBefore: number;
   reported: boolean;
 }
 
 const SOURCE_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const SITE_DEPTH = 16;
+/** At most one sampled stack per this many milliseconds, whatever the load. */
+export const SITE_SAMPLE_MILLIS = 100;
+/** Held this long, a checkout is no longer taken for ordinary traffic (see {@link CheckoutTracker.wantsSite}). */
+export const SITE_STALE_MILLIS = 100;
 
 /**
  * Remembers when and where each connection was checked out, so a pool timeout can say
@@ -21,13 +27,21 @@ export class CheckoutTracker<C> {
   readonly #records = new Map<C, CheckoutRecord>();
   readonly #leakMillis: number;
   readonly #onLeak: (ageMillis: number, stack: string) => void;
+  readonly #clock: (() => number) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #withSite = 0;
-  #pressured = 0;
+  #checkins = 0;
+  #sampledAt = Number.NEGATIVE_INFINITY;
 
-  constructor(leakMillis: number, onLeak: (ageMillis: number, stack: string) => void) {
+  /** `clock` replaces `performance.now()` (milliseconds), for tests. */
+  constructor(leakMillis: number, onLeak: (ageMillis: number, stack: string) => void, clock?: () => number) {
     this.#leakMillis = leakMillis;
     this.#onLeak = onLeak;
+    this.#clock = clock;
+  }
+
+  #now(): number {
+    return this.#clock === undefined ? performance.now() : this.#clock();
   }
 
   get size(): number {
@@ -36,17 +50,36 @@ export class CheckoutTracker<C> {
 
   /**
    * Whether a checkout should record its stack. Capturing one (async frames included) costs
-   * as much as a tenth of a pooled query's client time, so: always with leak detection on;
-   * otherwise only under pressure (`pressure`: when a timeout report can come), and then
-   * whenever no held checkout has a recorded stack (`keepOne`), else one checkout in 8. A pool
-   * full of leaked connections thus always holds at least one with the stack of the code that
-   * took it. (`keepOne` is off for SQLite's single writer: every writer checkout would qualify.)
+   * as much as a tenth of a pooled query's client time, so:
+   * - with leak detection on, always;
+   * - otherwise one checkout per {@link SITE_SAMPLE_MILLIS} (sampled by time, so the cost per
+   *   second is bounded however busy the pool is);
+   * - and, so that a pool exhausted by leaks always names the code that took one of them, when
+   *   this checkout takes the last free connection (`takesLast`), no held checkout has a
+   *   stack, and every held one is stale: held for {@link SITE_STALE_MILLIS} or more, or with
+   *   no connection returned since it was taken. Under ordinary load (32 callers on 10
+   *   connections, each held a millisecond) the held checkouts are young and turn over, so
+   *   this costs nothing; once the other connections stop coming back, every checkout of the
+   *   last one records its stack until one that records it is held too.
+   *
+   * SQLite passes `takesLast` false: every checkout of its single writer would qualify.
    */
-  wantsSite(pressure: boolean, keepOne = true): boolean {
+  wantsSite(takesLast: boolean): boolean {
     if (this.#leakMillis > 0) return true;
-    if (!pressure) return false;
-    const sampled = this.#pressured++ % 8 === 0;
-    return sampled || (keepOne && this.#withSite === 0);
+    const now = this.#now();
+    if (now - this.#sampledAt >= SITE_SAMPLE_MILLIS) {
+      this.#sampledAt = now;
+      return true;
+    }
+    return takesLast && this.#withSite === 0 && this.#heldAreStale(now);
+  }
+
+  #heldAreStale(now: number): boolean {
+    // Oldest first: under load the first record is young and has seen check-ins, and ends the loop.
+    for (const record of this.#records.values()) {
+      if (now - record.since < SITE_STALE_MILLIS && record.checkinsBefore !== this.#checkins) return false;
+    }
+    return true;
   }
 
   /**
@@ -58,7 +91,9 @@ export class CheckoutTracker<C> {
     // Compared by identity: reading `.stack` would format the captured frames (slow) now.
     const previous = this.#records.get(connection);
     if (previous !== undefined && previous.site !== NO_SITE) this.#withSite--;
-    this.#records.set(connection, { since: performance.now(), site, reported: false });
+    // Deleted first so that the map's order stays the checkouts' order (oldest first).
+    if (previous !== undefined) this.#records.delete(connection);
+    this.#records.set(connection, { since: this.#now(), site, checkinsBefore: this.#checkins, reported: false });
     if (site !== NO_SITE) this.#withSite++;
     if (this.#leakMillis > 0 && this.#timer === undefined) {
       this.#timer = setInterval(() => this.#scan(), Math.max(10, Math.floor(this.#leakMillis / 4)));
@@ -71,6 +106,7 @@ export class CheckoutTracker<C> {
     const record = this.#records.get(connection);
     if (record === undefined) return false;
     this.#records.delete(connection);
+    this.#checkins++;
     if (record.site !== NO_SITE) this.#withSite--;
     if (this.#records.size === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
@@ -88,7 +124,7 @@ export class CheckoutTracker<C> {
 
   /** Human-readable lines for the `count` oldest checkouts: age and acquisition site. */
   describeOldest(count: number): string {
-    const now = performance.now();
+    const now = this.#now();
     const byAge = [...this.#records.values()].sort((a, b) => a.since - b.since);
     if (byAge.length === 0) return "no connection is checked out";
     const shown = byAge.slice(0, count);
@@ -109,7 +145,7 @@ export class CheckoutTracker<C> {
   }
 
   #scan(): void {
-    const now = performance.now();
+    const now = this.#now();
     for (const record of this.#records.values()) {
       const age = now - record.since;
       if (!record.reported && age >= this.#leakMillis) {
@@ -130,10 +166,10 @@ export function captureSite(): { stack?: string } {
   return holder;
 }
 
-/** The stack of a checkout without Athanor's and Kysely's own frames: the user's code first. */
 /** The site of a checkout whose stack was not recorded (see {@link CheckoutTracker.wantsSite}). */
 export const NO_SITE: { stack?: string } = Object.freeze({});
 
+/** The stack of a checkout without Athanor's and Kysely's own frames: the user's code first. */
 export function formatSite(site: { stack?: string }): string {
   if (site === NO_SITE || site.stack === undefined) return "    (stack not recorded: stacks are sampled; set pool.leakDetectionMillis to record every checkout)";
   const frames = (site.stack ?? "").split("\n").slice(1);

@@ -71,8 +71,7 @@ export class PostgresPool implements Pool<PostgresConnection> {
     if (this.#closing !== undefined) throw new EngineDisposedError();
     // Before the first await: only the synchronous stack still names the caller's code.
     const { size, maxOverflow } = this.#options.pool;
-    const pressure = this.#tracker.size + 1 >= Math.max(1, Math.ceil((size + maxOverflow) / 2));
-    const site = this.#tracker.wantsSite(pressure) ? captureSite() : NO_SITE;
+    const site = this.#tracker.wantsSite(this.#tracker.size + 1 >= size + maxOverflow) ? captureSite() : NO_SITE;
     const deadline = performance.now() + this.#options.pool.acquireTimeoutMillis;
     for (;;) {
       let client: pg.PoolClient;

@@ -187,8 +187,7 @@ export class SqlitePool implements Pool<SqliteLease> {
 
   /** Called by a lease when its transaction takes a connection. */
   trackCheckout(lease: SqliteLease, connection: SqliteConnection): void {
-    const pressure = this.#writerMutex.waiting > 0 || this.#readerWaiters.length > 0;
-    this.#tracker.checkout(lease, this.#tracker.wantsSite(pressure, false) ? captureSite() : NO_SITE);
+    this.#tracker.checkout(lease, this.#tracker.wantsSite(false) ? captureSite() : NO_SITE);
     this.#instrumentation.emit("checkout", { connectionId: connection.id });
   }
 
