@@ -98,6 +98,29 @@ function typedProgram(): string {
   ].join("\n");
 }
 
+/** athanor/fastify as installed: a Fastify app on the plugin, a commit, a 409, a 404 and the health route. */
+const FASTIFY_BODY = `
+const notes = table("notes", { id: integer().primaryKey(), title: text().notNull().unique() });
+const schema = defineSchema({ notes });
+const app = Fastify();
+await app.register(athanorPlugin, { url: process.env.DATABASE_URL ?? "sqlite::memory:", engineOptions: { schema }, health: true });
+await initializeDatabase(app.athanor.engine, schema);
+await app.register(async (api) => {
+  api.post("/notes", async (request, reply) => reply.code(201).send(await request.db.insertInto("notes").values(request.body).returning("id").executeTakeFirstOrThrow()));
+  api.get("/notes/:id", (request) => request.db.selectFrom("notes").selectAll().where("id", "=", Number(request.params.id)).executeTakeFirstOrThrow());
+});
+const created = await app.inject({ method: "POST", url: "/notes", payload: { id: 1, title: "hello" } });
+const duplicate = await app.inject({ method: "POST", url: "/notes", payload: { id: 2, title: "hello" } });
+const found = await app.inject("/notes/1");
+const missing = await app.inject("/notes/2");
+const health = await app.inject("/health");
+console.log(JSON.stringify({ created: created.statusCode, duplicate: duplicate.json().code, found: found.json().title, missing: missing.statusCode, health: health.json().status, table: Object.keys(HTTP_ERROR_TABLE).length > 0 }));
+await dropAll(app.athanor.engine, schema);
+await app.close();
+`;
+
+const FASTIFY_OUTPUT = { created: 201, duplicate: "UNIQUE_VIOLATION", found: "hello", missing: 404, health: "ok", table: true };
+
 async function expectProgramOutput(result: { code: number; stdout: string; stderr: string }): Promise<void> {
   expect(result.stderr, result.stderr).not.toMatch(/Error|Warning/);
   expect(result.code).toBe(0);
@@ -153,6 +176,24 @@ describe("the packed package, installed", () => {
       await expectProgramOutput(await esm.node(["main.mjs"], { DATABASE_URL: postgres!.url }));
     }, STEP_MILLIS);
 
+    test("athanor/fastify: an app on the plugin, on SQLite and PostgreSQL", async () => {
+      await esm.write(
+        "fastify.mjs",
+        [
+          `import Fastify from "fastify";`,
+          `import { athanorPlugin, HTTP_ERROR_TABLE } from "athanor/fastify";`,
+          `import { defineSchema, table, integer, text, initializeDatabase, dropAll } from "athanor/schema";`,
+          FASTIFY_BODY,
+        ].join("\n"),
+      );
+      for (const env of [{}, ...(postgresUnavailable ? [] : [{ DATABASE_URL: postgres!.url }])]) {
+        const result = await esm.node(["fastify.mjs"], env);
+        expect(result.stderr).toBe("");
+        expect(result.code).toBe(0);
+        expect(JSON.parse(result.stdout.trim())).toEqual(FASTIFY_OUTPUT);
+      }
+    }, STEP_MILLIS);
+
     test("the CLI workflow with JavaScript revisions, on SQLite", async () => {
       await runCliWorkflow(esm, { language: "js", url: `sqlite:./data/esm.db` });
     }, STEP_MILLIS);
@@ -167,6 +208,22 @@ describe("the packed package, installed", () => {
     test("require() of every subpath, and a program on SQLite with plain node", async () => {
       await plain.write("main.js", commonJsProgram());
       await expectProgramOutput(await plain.node(["main.js"]));
+    }, STEP_MILLIS);
+
+    test("athanor/fastify with require(), on SQLite", async () => {
+      await plain.write(
+        "fastify.js",
+        [
+          `const Fastify = require("fastify");`,
+          `const { athanorPlugin, HTTP_ERROR_TABLE } = require("athanor/fastify");`,
+          `const { defineSchema, table, integer, text, initializeDatabase, dropAll } = require("athanor/schema");`,
+          `(async () => {${FASTIFY_BODY}})().catch((error) => { console.error(error); process.exitCode = 1; });`,
+        ].join("\n"),
+      );
+      const result = await plain.node(["fastify.js"]);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout.trim())).toEqual(FASTIFY_OUTPUT);
     }, STEP_MILLIS);
 
     test("the CLI workflow with TypeScript revisions compiled to CommonJS, on SQLite", async () => {

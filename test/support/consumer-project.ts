@@ -15,7 +15,22 @@ export const REPOSITORY = resolve(dirname(fileURLToPath(import.meta.url)), "../.
  * runs under the OS temp folder, keyed by these exact versions; Athanor itself is packed
  * and installed fresh every run.
  */
-const THIRD_PARTY = ["kysely", "pg", "better-sqlite3", "tsx", "typescript", "@types/node", "@types/pg", "@types/better-sqlite3"] as const;
+const THIRD_PARTY = [
+  "kysely",
+  "pg",
+  "better-sqlite3",
+  "tsx",
+  "typescript",
+  "@types/node",
+  "@types/pg",
+  "@types/better-sqlite3",
+  // athanor/fastify's optional peers, and what its documented WebSocket example uses.
+  "fastify",
+  "fastify-plugin",
+  "@fastify/websocket",
+  "ws",
+  "@types/ws",
+] as const;
 
 /** The result of a command run in a consumer project. */
 export interface CommandResult {
