@@ -43,10 +43,12 @@ export function buildApp({ sessions }: AppOptions): FastifyInstance {
 async function routes(app: FastifyInstance): Promise<void> {
   const agents = new AgentService(app.athanor.sessions);
 
+  // #region post-users
   app.post<{ Body: { email: string; name: string } }>("/users", async (request, reply) => {
     const user = await request.db.insertInto("users").values(request.body).returning(["id", "email"]).executeTakeFirstOrThrow();
     return reply.code(201).send(user); // committed before this is sent; a duplicate email is a 409
   });
+  // #endregion post-users
 
   app.post<{ Params: { id: string }; Body: { name: string } }>("/users/:id/agents", async (request, reply) => {
     const agent = await agents.create(request.db, request.params.id, request.body.name); // an unknown user is a 409
