@@ -50,28 +50,59 @@ export class AthanorError extends Error {
 }
 
 
-/** Details a database reports about a violated constraint (each may be absent). */
+/** Details about a violated constraint (each may be absent). */
 export interface ConstraintDetails {
   readonly constraint?: string | undefined;
   readonly table?: string | undefined;
+  /** The constraint's columns, in its order. */
+  readonly columns?: readonly string[] | undefined;
+  /** The first (or only) column; taken from `columns` when not given. */
   readonly column?: string | undefined;
   readonly detail?: string | undefined;
 }
 
-/** Base of the integrity-constraint errors; carries what the database said about the constraint. */
-export abstract class ConstraintViolationError extends AthanorError implements ConstraintDetails {
-  readonly constraint?: string | undefined;
-  readonly table?: string | undefined;
-  readonly column?: string | undefined;
-  readonly detail?: string | undefined;
+/**
+ * Base of the integrity-constraint errors. `table`, `columns` and `constraint` say which
+ * constraint was violated, the same on every dialect: what the database reports, completed
+ * from the engine's schema (which knows every constraint's name and columns) where the
+ * database does not say. `table` is the table the constraint belongs to (for a foreign key,
+ * the referencing table, also when a DELETE of the referenced row failed); `columns` is empty
+ * when unknown; `column` is `columns[0]`, kept for older code.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof UniqueViolationError && error.table === "users" && error.columns.includes("email")) {
+ *   return reply.code(400).send({ detail: "Email already exists" });
+ * }
+ * ```
+ */
+export abstract class ConstraintViolationError extends AthanorError {
+  readonly constraint: string | undefined;
+  readonly table: string | undefined;
+  readonly columns: readonly string[];
+  readonly column: string | undefined;
+  readonly detail: string | undefined;
 
   constructor(code: string, message: string, details: ConstraintDetails, options?: { cause?: unknown }) {
     super(code, message, options);
     this.constraint = details.constraint;
     this.table = details.table;
-    this.column = details.column;
+    this.columns = Object.freeze([...(details.columns ?? (details.column === undefined ? [] : [details.column]))]);
+    this.column = details.column ?? this.columns[0];
     this.detail = details.detail;
   }
+}
+
+/**
+ * @internal Fills what a constraint error does not say yet (the engine completes errors from
+ * its schema as they leave a statement); never overwrites what the database said.
+ */
+export function completeConstraintDetails(error: ConstraintViolationError, details: ConstraintDetails): void {
+  const target = error as { -readonly [K in keyof ConstraintViolationError]: ConstraintViolationError[K] };
+  if (target.constraint === undefined && details.constraint !== undefined) target.constraint = details.constraint;
+  if (target.table === undefined && details.table !== undefined) target.table = details.table;
+  if (target.columns.length === 0 && details.columns !== undefined && details.columns.length > 0) target.columns = Object.freeze([...details.columns]);
+  if (target.column === undefined) target.column = target.columns[0];
 }
 
 /** A UNIQUE or PRIMARY KEY constraint was violated. */

@@ -1,3 +1,4 @@
+import { fitIdentifier } from "./fit-identifier.js";
 import type { PortableType } from "../schema/portable-type.js";
 import type { ColumnModel, DefaultModel, ForeignKeyModel } from "../schema/schema-model.js";
 
@@ -23,6 +24,9 @@ export type TableChange =
   | { readonly kind: "addUnique"; readonly table: string; readonly columns: readonly string[] }
   | { readonly kind: "dropUnique"; readonly table: string; readonly columns: readonly string[] };
 
-/** Constraint names Athanor gives (PostgreSQL's own convention): `<table>_<columns>_key|fkey`, `<table>_pkey`. */
+/**
+ * Constraint names Athanor gives (PostgreSQL's own convention): `<table>_<columns>_key|fkey`,
+ * `<table>_pkey`, shortened with a hash when longer than 63 bytes (see {@link fitIdentifier}).
+ */
 export const constraintName = (table: string, columns: readonly string[], suffix: "key" | "fkey" | "pkey"): string =>
-  suffix === "pkey" ? `${table}_pkey` : `${table}_${columns.join("_")}_${suffix}`;
+  fitIdentifier(suffix === "pkey" ? table : `${table}_${columns.join("_")}`, suffix);

@@ -1,6 +1,7 @@
-import { Kysely, type Dialect } from "kysely";
+import { DummyDriver, Kysely, type Dialect } from "kysely";
 import type { Backend } from "../backends/backend.js";
 import { checkHealth } from "../health/check-health.js";
+import { constraintErrorCompleter } from "../schema/complete-constraint-error.js";
 import { SchemaPlugin } from "../schema/schema-plugin.js";
 import { AthanorDriver } from "./athanor-driver.js";
 import type { DatabaseUrl } from "./database-url.js";
@@ -13,13 +14,15 @@ import type { Instrumentation } from "./instrumentation.js";
  * engine object. Also how `athanor/testing` makes an engine whose backend is a sandbox.
  */
 export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOptions, backend: Backend, instrumentation: Instrumentation): Engine<DB> {
-  const driver = new AthanorDriver(backend);
-  const dialect: Dialect = {
-    createDriver: () => driver,
+  const compiling = {
     createQueryCompiler: () => backend.createQueryCompiler(),
     createAdapter: () => backend.createAdapter(),
-    createIntrospector: (kysely) => backend.createIntrospector(kysely),
+    createIntrospector: (kysely: Kysely<any>) => backend.createIntrospector(kysely),
   };
+  // Constraint errors are completed from the schema; the probes it may need are compiled by a Kysely that never connects.
+  const completeError = constraintErrorCompleter(options.schema, new Kysely<any>({ dialect: { ...compiling, createDriver: () => new DummyDriver() } }));
+  const driver = new AthanorDriver(backend, completeError);
+  const dialect: Dialect = { ...compiling, createDriver: () => driver };
   const base = new Kysely<DB>({ dialect });
   const db = options.schema === undefined ? base : base.withPlugin(new SchemaPlugin(options.schema, backend.typeMapping));
   let disposing: Promise<void> | undefined;
@@ -31,7 +34,7 @@ export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOpti
     db,
     pool: { status: () => backend.pool.status() },
     backend,
-    internals: { dialect, driver, instrumentation },
+    internals: { dialect, driver, instrumentation, completeError },
     get disposed() {
       return disposing !== undefined;
     },

@@ -1,5 +1,6 @@
 import type { Dialect, Driver, Kysely } from "kysely";
 import type { Instrumentation } from "./instrumentation.js";
+import type { CompleteError } from "../schema/complete-constraint-error.js";
 import type { Backend } from "../backends/backend.js";
 import type { BackendCapabilities } from "../backends/backend-capabilities.js";
 import type { HealthReport } from "../health/health-report.js";
@@ -51,4 +52,6 @@ export interface EngineInternals {
   readonly dialect: Dialect;
   readonly driver: Driver;
   readonly instrumentation: Instrumentation;
+  /** Fills in what a constraint error's database left out, from the engine's schema (see `constraintErrorCompleter`). */
+  readonly completeError: CompleteError;
 }

@@ -1,12 +1,13 @@
 import { sql, type CreateIndexBuilder, type CreateTableBuilder, type Kysely, type RawBuilder } from "kysely";
 import type { DdlContext, TypeMapping } from "../backends/type-mapping.js";
+import { fitIdentifier } from "../backends/fit-identifier.js";
 import { quoteIdentifier } from "../backends/quote-identifier.js";
 import type { TableDefinition } from "./table-definition.js";
 
-/** Name of the CHECK constraint that holds an enum column's values. */
-export const enumCheckName = (table: string, column: string) => `${table}_${column}_enum`;
+/** Name of the CHECK constraint that holds an enum column's values (shortened beyond 63 bytes, see `fitIdentifier`). */
+export const enumCheckName = (table: string, column: string) => fitIdentifier(`${table}_${column}`, "enum");
 /** Name of the CHECK constraint that holds a vector column's dimensions (where the storage does not). */
-export const dimensionCheckName = (table: string, column: string) => `${table}_${column}_dims`;
+export const dimensionCheckName = (table: string, column: string) => fitIdentifier(`${table}_${column}`, "dims");
 
 /**
  * `CREATE TABLE IF NOT EXISTS` for one table through Kysely's schema builder, with the

@@ -1,3 +1,5 @@
+import { fitIdentifier } from "../backends/fit-identifier.js";
+import { constraintName } from "../backends/table-change.js";
 import { SchemaDefinitionError } from "../errors.js";
 import { checkIdentifier } from "./check-identifier.js";
 import type { AnyColumn } from "./column.js";
@@ -90,11 +92,11 @@ function buildDefinition(name: string, columns: ColumnMap, extras: readonly Tabl
     if (definition.identity && !definition.primaryKey) {
       throw new SchemaDefinitionError(`table "${name}": identity column "${column}" must be the table's primaryKey()`);
     }
-    if (definition.unique) uniques.push({ name: `${name}_${column}_key`, columns: [column] });
+    if (definition.unique) uniques.push({ name: constraintName(name, [column], "key"), columns: [column] });
     const reference = definition.references;
     if (reference !== undefined) {
       foreignKeys.push({
-        name: `${name}_${column}_fkey`,
+        name: constraintName(name, [column], "fkey"),
         columns: [column],
         target: () => {
           const target = reference.target();
@@ -104,13 +106,13 @@ function buildDefinition(name: string, columns: ColumnMap, extras: readonly Tabl
         onUpdate: reference.onUpdate,
       });
     }
-    definition.checks.forEach((check, i) => checks.push({ name: check.name ?? `${name}_${column}_check${i === 0 ? "" : i}`, expression: check.expression }));
+    definition.checks.forEach((check, i) => checks.push({ name: check.name ?? fitIdentifier(`${name}_${column}`, `check${i === 0 ? "" : i}`), expression: check.expression }));
   }
   const indexes = [];
   for (const extra of extras) {
     if (extra.kind === "unique") {
       const cols = own(extra.columns, "unique()");
-      uniques.push({ name: extra.name ?? `${name}_${cols.join("_")}_key`, columns: cols });
+      uniques.push({ name: extra.name ?? constraintName(name, cols, "key"), columns: cols });
     } else if (extra.kind === "index") {
       indexes.push(Object.freeze({ name: extra.name, columns: own(extra.columns, `index "${extra.name}"`), unique: extra.unique }));
     } else if (extra.kind === "check") {
@@ -120,7 +122,7 @@ function buildDefinition(name: string, columns: ColumnMap, extras: readonly Tabl
   return Object.freeze({
     name,
     columns: Object.freeze(entries),
-    primaryKey: pkColumns.length > 0 ? Object.freeze({ name: `${name}_pkey`, columns: Object.freeze(pkColumns) }) : undefined,
+    primaryKey: pkColumns.length > 0 ? Object.freeze({ name: constraintName(name, [], "pkey"), columns: Object.freeze(pkColumns) }) : undefined,
     uniques: Object.freeze(uniques),
     foreignKeys: Object.freeze(foreignKeys),
     indexes: Object.freeze(indexes),

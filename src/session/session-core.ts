@@ -15,6 +15,7 @@ import {
 } from "../errors.js";
 import { currentFrameOf, frameContext, NestedFrame, type SessionHook } from "./nested-frame.js";
 import { isStatementError } from "./statement-error.js";
+import type { CompleteError } from "../schema/complete-constraint-error.js";
 
 /** Where a session is in its life. */
 export type SessionState = "idle" | "active" | "aborted" | "closed";
@@ -61,12 +62,18 @@ export class SessionCore {
   /** The `Session` this core backs (set by the factory right after both are made). */
   session: unknown;
 
-  /** @param enclosing the session of the async context this one was opened in, if any (`sessions.run()` inside `sessions.run()`). */
-  constructor(backend: Backend, instrumentation: Instrumentation, settings: TransactionSettings, enclosing?: SessionCore) {
+  readonly #completeError: CompleteError | undefined;
+
+  /**
+   * @param enclosing the session of the async context this one was opened in, if any (`sessions.run()` inside `sessions.run()`)
+   * @param completeError fills in what a constraint error's database left out (the engine's schema)
+   */
+  constructor(backend: Backend, instrumentation: Instrumentation, settings: TransactionSettings, enclosing?: SessionCore, completeError?: CompleteError) {
     this.#backend = backend;
     this.#instrumentation = instrumentation;
     this.#settings = settings;
     this.#enclosing = enclosing;
+    this.#completeError = completeError;
   }
 
   get state(): SessionState {
@@ -115,6 +122,7 @@ export class SessionCore {
    */
   async #statement<T>(frame: NestedFrame | undefined, consumer: (connection: DatabaseConnection) => Promise<T>, statement: CompiledQuery | undefined): Promise<T> {
     let synchronous = true;
+    let connection: BackendConnection | undefined;
     try {
       if (this.#busy) {
         synchronous = false;
@@ -124,7 +132,7 @@ export class SessionCore {
       } else {
         this.#busy = true;
       }
-      let connection = this.#connection;
+      connection = this.#connection;
       if (connection === undefined) {
         const started = this.#start(statement);
         if (isPromise(started)) synchronous = false;
@@ -140,7 +148,16 @@ export class SessionCore {
       synchronous = false;
       return await consumer(connection);
     } catch (error) {
-      if (isStatementError(error)) this.#abort(frame, error as Error);
+      if (isStatementError(error)) {
+        // Still this statement's turn on the connection: a probe there cannot interleave with another statement.
+        const held = connection;
+        const completing = this.#completeError?.(error, statement, held === undefined ? undefined : (probe) => held.executeQuery(probe));
+        if (completing !== undefined) {
+          synchronous = false;
+          await completing;
+        }
+        this.#abort(frame, error as Error);
+      }
       throw error;
     } finally {
       // A statement that ran at once (SQLite) still counts as running until its caller can
@@ -295,6 +312,7 @@ export class SessionCore {
       );
     }
     // The database refused the commit (e.g. serialization failure at commit time): it is rolled back.
+    await this.#completeError?.(error);
     await this.#backend.pool.release(connection);
     await this.#runHooks(this.#takeHooks().afterRollback, "afterRollback");
     throw error;

@@ -110,6 +110,7 @@ function makeFactory<DB>(
       internals.instrumentation,
       { isolationLevel: options.isolationLevel, accessMode: options.readOnly ? "read only" : undefined },
       storage.getStore(),
+      internals.completeError,
     );
     core.session = new Session<DB>(core, undefined, parts);
     return core;

@@ -43,7 +43,7 @@ export function mapPostgresError(error: unknown): AthanorError {
   const fields = (typeof error === "object" && error !== null ? error : {}) as PgErrorFields;
   const code = fields.code;
   const message = fields.message ?? String(error);
-  const details = { constraint: fields.constraint, table: fields.table, column: fields.column, detail: fields.detail };
+  const details = { constraint: fields.constraint, table: fields.table, columns: constraintColumns(code, fields), detail: fields.detail };
   const options = { cause: error };
   switch (code) {
     case "23505":
@@ -73,6 +73,50 @@ export function mapPostgresError(error: unknown): AthanorError {
   }
   if (code !== undefined && CONNECT_CODES.has(code)) return new ConnectionFailedError(message, options);
   return new DatabaseError(message, code, options);
+}
+
+/**
+ * The violated constraint's columns, as far as the error says: the column of a NOT NULL
+ * violation, and the key of a unique violation or of a missing parent (`Key (a, "B")=(…)`).
+ * Not for a parent still referenced: that key is the referenced table's, not the constraint's.
+ */
+function constraintColumns(code: string | undefined, fields: PgErrorFields): string[] | undefined {
+  if (code === "23502") return fields.column === undefined ? undefined : [fields.column];
+  if (code !== "23505" && code !== "23503") return undefined;
+  if (fields.detail === undefined || !/\)=\(.*\) (already exists|is not present in table)/s.test(fields.detail)) return undefined;
+  return keyColumns(fields.detail);
+}
+
+/** `Key (a, "Mixed Case", b)=(…)` → `["a", "Mixed Case", "b"]`; undefined for an expression key (`lower(email)`). */
+export function keyColumns(detail: string): string[] | undefined {
+  if (!detail.startsWith("Key (")) return undefined;
+  const columns: string[] = [];
+  let i = "Key (".length;
+  for (;;) {
+    if (detail[i] === '"') {
+      let name = "";
+      i++;
+      for (;;) {
+        if (i >= detail.length) return undefined;
+        if (detail[i] === '"' && detail[i + 1] === '"') {
+          name += '"';
+          i += 2;
+        } else if (detail[i] === '"') {
+          i++;
+          break;
+        } else name += detail[i++];
+      }
+      columns.push(name);
+    } else {
+      const bare = /^[a-z_\u0080-\uffff][a-z0-9_$\u0080-\uffff]*/.exec(detail.slice(i))?.[0];
+      if (bare === undefined) return undefined;
+      columns.push(bare);
+      i += bare.length;
+    }
+    if (detail.startsWith(", ", i)) i += 2;
+    else if (detail.startsWith(")=(", i)) return columns;
+    else return undefined;
+  }
 }
 
 /** Maps an error raised while opening a connection. */

@@ -46,10 +46,18 @@ export function mapSqliteError(error: unknown): AthanorError {
   return new DatabaseError(message, code, options);
 }
 
-/** "UNIQUE constraint failed: users.email, users.name" → first table and column. */
-function columnDetails(message: string): { table?: string; column?: string } {
-  const match = /constraint failed: ([^.\s,]+)\.([^\s,]+)/.exec(message);
-  return match === null ? {} : { table: match[1], column: match[2] };
+/**
+ * "UNIQUE constraint failed: users.email, users.name" → the table and every column;
+ * "UNIQUE constraint failed: index 'ix_name'" (a unique index over an expression) → the index's name.
+ */
+function columnDetails(message: string): { table?: string; columns?: string[]; constraint?: string } {
+  const index = /constraint failed: index '(.+)'$/.exec(message)?.[1];
+  if (index !== undefined) return { constraint: index };
+  const list = /constraint failed: (.+)$/.exec(message)?.[1];
+  if (list === undefined) return {};
+  const pairs = list.split(", ").map((entry) => /^([^.]+)\.(.+)$/.exec(entry));
+  if (pairs.some((pair) => pair === null)) return {};
+  return { table: pairs[0]![1]!, columns: pairs.map((pair) => pair![2]!) };
 }
 
 /** "CHECK constraint failed: ck_price_positive" → the constraint's name. */
