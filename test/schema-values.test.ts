@@ -134,6 +134,33 @@ describeEachDialect("portable values", (dialect) => {
     expect(await engine.db.selectFrom("owners").select("name").where("id", "=", upper.toLowerCase()).execute()).toEqual([{ name: "qualified" }]);
   });
 
+  it("session.insertMany refuses what insertInto refuses, with the same error, and writes nothing", async () => {
+    const sessions = createSessionFactory(engine);
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ["a lone surrogate", { body: "a\uD800b" }],
+      ["an invalid Date", { at: new Date(Number.NaN) }],
+      ["an unsafe bigint", { smallBig: 2n ** 70n }],
+      ["NaN", { ratio: Number.NaN }],
+      ["a string for an integer", { count: "7" }],
+    ];
+    let refused = 0;
+    for (const [what, value] of cases) {
+      const values = { id: ID, label: what, ...value };
+      const built = await engine.db.insertInto("samples").values(values as never).execute().then(() => undefined, (error: unknown) => error);
+      await engine.db.deleteFrom("samples").execute();
+      const many = await sessions.run((db) => db.insertMany("samples", [values as never])).then(() => undefined, (error: unknown) => error);
+      await engine.db.deleteFrom("samples").execute();
+      if (built === undefined) {
+        expect(many, what).toBeUndefined();
+        continue;
+      }
+      refused++;
+      expect((many as Error | undefined)?.constructor, what).toBe((built as Error).constructor);
+      expect((many as Error).message, what).toBe((built as Error).message);
+    }
+    expect(refused).toBeGreaterThanOrEqual(2);
+  });
+
   it("reads NULL as null for every nullable type", async () => {
     await engine.db.insertInto("samples").values({ id: ID, label: "nulls" }).execute();
     const result = await engine.db.selectFrom("samples").selectAll().executeTakeFirstOrThrow();

@@ -133,9 +133,28 @@ export class SchemaPlugin implements KyselyPlugin {
     for (const name of columns) {
       const column = table.columns.get(name);
       if (column !== undefined && this.mapping.parameterCast(column.type) !== undefined) return undefined;
-      encoders.push(column === undefined ? undefined : (value) => this.#encodeRaw(table, name, column, value));
+      encoders.push(column === undefined ? undefined : this.#columnEncoder(table, name, column));
     }
     return encoders;
+  }
+
+  /**
+   * {@link #encodeRaw} for one column, as a function of the value alone. `insertMany` calls it
+   * once per value (20,000 times for 10,000 rows of two columns): small enough to be inlined
+   * there, with the rare cases (a placeholder, a lone surrogate, a refused value) in
+   * #encodeRaw, where they make the same errors.
+   */
+  #columnEncoder(table: TableInfo, name: string, column: ColumnDefinition): (value: unknown) => unknown {
+    const { mapping } = this;
+    const { type } = column;
+    return (value) => {
+      if (typeof value === "object" || (typeof value === "string" && !(value as unknown as { isWellFormed(): boolean }).isWellFormed())) return this.#encodeRaw(table, name, column, value);
+      try {
+        return mapping.encode(type, value);
+      } catch {
+        return this.#encodeRaw(table, name, column, value);
+      }
+    };
   }
 
   #encodeRaw(table: TableInfo, name: string, column: ColumnDefinition, value: unknown): unknown {
