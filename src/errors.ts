@@ -518,13 +518,17 @@ export class ResetRefusedError extends AthanorError {
 /** Seeding failed; nothing was written. Names the table, the fixture row (0-based) and, when known, the column. */
 export class SeedError extends AthanorError {
   readonly table: string;
+  /** The row's position in its table's fixtures (0-based). */
   readonly row: number | undefined;
   readonly column: string | undefined;
-  constructor(message: string, where: { table: string; row?: number | undefined; column?: string | undefined }, options?: { cause?: unknown }) {
+  /** The row's fixture-local name, when its table's fixtures name their rows. */
+  readonly fixture: string | undefined;
+  constructor(message: string, where: { table: string; row?: number | undefined; column?: string | undefined; fixture?: string | undefined }, options?: { cause?: unknown }) {
     super("SEED_FAILED", message, options);
     this.table = where.table;
     this.row = where.row;
     this.column = where.column;
+    this.fixture = where.fixture;
   }
 }
 

@@ -11,6 +11,7 @@ import type { EngineOptions } from "../engine/engine-options.js";
  *   url: process.env.DATABASE_URL ?? "sqlite:./data/app.db",
  *   migrations: "./migrations",
  *   schema: "./src/schema.ts",
+ *   seeds: "./src/fixtures.ts",
  * });
  * ```
  */
@@ -29,7 +30,19 @@ export interface AthanorConfig {
   readonly schema?: string;
   /**
    * The module holding seed fixtures, relative to the config file (e.g. `./src/fixtures.ts`):
-   * its `fixtures` export, else its default export (`{ table: rows[] }`). Needed by `athanor seed`.
+   * its `fixtures` export, else its default export, a `Fixtures<DB>` object (`{ users: rows[] }`,
+   * or `{ users: { ada: row } }` to name rows for `ref()`). Needed by `athanor seed`, which
+   * seeds it idempotently with the configured `schema` (see docs/seeding.md).
+   *
+   * @example
+   * ```ts
+   * // src/fixtures.ts
+   * import { ref, type Fixtures } from "athanor/seed";
+   * export const fixtures: Fixtures<DB> = {
+   *   users: { ada: { email: "ada@example.com", name: "Ada" } },
+   *   squads: [{ userId: ref("users", "ada"), name: "core" }],
+   * };
+   * ```
    */
   readonly seeds?: string;
   /** Version table name. Default `athanor_revisions`. */

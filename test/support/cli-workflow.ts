@@ -24,12 +24,13 @@ export const agents = table("agents", {
 export const schema = defineSchema({ users, agents });
 `;
 
-const ADA = "00000000-0000-4000-8000-00000000000a";
 
-/** Seed fixtures for {@link CONSUMER_SCHEMA}. */
-export const CONSUMER_FIXTURES = `export const fixtures = {
-  users: [{ id: "${ADA}", email: "ada@example.com", name: "Ada" }],
-  agents: [{ id: "00000000-0000-4000-8000-0000000000a1", ownerId: "${ADA}", name: "nightly", schedule: "0 3 * * *" }],
+/** Seed fixtures for {@link CONSUMER_SCHEMA}: Ada's id is generated, her agent refers to her by name. */
+export const CONSUMER_FIXTURES = `import { ref } from "athanor/seed";
+
+export const fixtures = {
+  users: { ada: { email: "ada@example.com", name: "Ada" } },
+  agents: [{ id: "00000000-0000-4000-8000-0000000000a1", ownerId: ref("users", "ada"), name: "nightly", schedule: "0 3 * * *" }],
 };
 `;
 
