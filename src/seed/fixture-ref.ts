@@ -31,7 +31,15 @@ export function ref(table: string, name: string, column?: string): FixtureRef {
   return Object.freeze({ [REF]: true as const, table, name, column });
 }
 
-/** True for a value made by {@link ref} (by any copy of Athanor). */
+/**
+ * True for a value made by {@link ref} (by any copy of Athanor).
+ *
+ * @example
+ * ```ts
+ * isFixtureRef(ref("users", "ada")); // true
+ * isFixtureRef("ada");               // false
+ * ```
+ */
 export function isFixtureRef(value: unknown): value is FixtureRef {
   return typeof value === "object" && value !== null && (value as { [REF]?: unknown })[REF] === true;
 }
