@@ -13,6 +13,10 @@ import { profileOne, readProfileRequest } from "./profile.js";
 import { formatTable, formatTargets } from "./report.js";
 import { createSqliteFixture } from "./sqlite-fixture.js";
 import { checkTargets } from "./targets.js";
+import { benchHttp, HTTP_SCENARIO } from "./http/bench-http.js";
+import { httpContenders } from "./http/http-contender-registry.js";
+import { formatHttpTable, formatHttpTargets } from "./http/http-report.js";
+import type { HttpResult } from "./http/http-result.js";
 
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), "results", "latest.json");
 
@@ -28,14 +32,16 @@ async function main(): Promise<void> {
   if (profile !== undefined) return profileOne(profile, config, progress);
   progress(`${config.runs} runs × ${config.seconds} s per measurement, pool size ${config.poolSize}, ${config.rows} rows`);
   const results: BenchResult[] = [];
+  const http: HttpResult[] = [];
   for (const dialect of config.dialects) {
     const selected = contenders.filter(
       (contender) => contender.dialect === dialect && (contender.baseline || config.contenders === undefined || config.contenders.includes(contender.name)),
     );
-    results.push(...(await benchWithFixture(dialect, selected, config, progress)));
+    results.push(...(await benchWithFixture(dialect, selected, config, progress, http)));
   }
   const checks = checkTargets(results);
   process.stdout.write(`\n${formatTable(results)}\n\n${formatTargets(checks)}\n`);
+  if (http.length > 0) process.stdout.write(`\n${formatHttpTable(http)}\n\n${formatHttpTargets(http)}\n`);
   await mkdir(dirname(RESULTS_FILE), { recursive: true });
   const report = {
     date: new Date().toISOString(),
@@ -44,12 +50,13 @@ async function main(): Promise<void> {
     config: { ...config, postgresUrl: maskUrlText(config.postgresUrl) },
     results,
     targets: checks,
+    http,
   };
   await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   progress(`written ${RESULTS_FILE}`);
 }
 
-async function benchWithFixture(dialect: BenchDialect, selected: readonly Contender[], config: BenchConfig, progress: (line: string) => void): Promise<BenchResult[]> {
+async function benchWithFixture(dialect: BenchDialect, selected: readonly Contender[], config: BenchConfig, progress: (line: string) => void, http: HttpResult[]): Promise<BenchResult[]> {
   if (dialect === "postgres") {
     if (!(await postgresReachable(config.postgresUrl))) {
       progress(`PostgreSQL unreachable at ${maskUrlText(config.postgresUrl)}: skipped (set ATHANOR_BENCH_POSTGRES_URL)`);
@@ -57,6 +64,7 @@ async function benchWithFixture(dialect: BenchDialect, selected: readonly Conten
     }
     const fixture = await createPostgresFixture(config.postgresUrl, config.rows);
     try {
+      http.push(...(await benchHttpOf(target(dialect, fixture.url, config), config, progress)));
       return await benchDialect(target(dialect, fixture.url, config), selected, config, progress, fixture.reset);
     } finally {
       await fixture.drop();
@@ -64,10 +72,23 @@ async function benchWithFixture(dialect: BenchDialect, selected: readonly Conten
   }
   const fixture = await createSqliteFixture(config.rows);
   try {
+    http.push(...(await benchHttpOf(target(dialect, fixture.path, config), config, progress)));
     return await benchDialect(target(dialect, fixture.path, config), selected, config, progress, fixture.reset);
   } finally {
     await fixture.drop();
   }
+}
+
+/**
+ * The HTTP scenario (bench/http): run when BENCH_SCENARIOS is unset or names it ("HTTP"), and
+ * BENCH_CONTENDERS is unset or names one of its contenders (its references are always kept).
+ */
+function benchHttpOf(target: BenchTarget, config: BenchConfig, progress: (line: string) => void): Promise<HttpResult[]> {
+  if (config.scenarios !== undefined && !config.scenarios.some((part) => /http/i.test(part) && HTTP_SCENARIO.includes(part))) return Promise.resolve([]);
+  const named = httpContenders.filter((contender) => contender.dialect === target.dialect && config.contenders?.includes(contender.name) === true);
+  if (config.contenders !== undefined && named.length === 0) return Promise.resolve([]);
+  const selected = httpContenders.filter((contender) => contender.dialect === target.dialect && (contender.role !== undefined || config.contenders === undefined || named.includes(contender)));
+  return benchHttp(target, selected, config, progress);
 }
 
 function target(dialect: BenchDialect, location: string, config: BenchConfig): BenchTarget {
