@@ -22,6 +22,8 @@ export interface BackendCapabilities {
    * skip them (`athanor/testing`): its commits are savepoints the test rolls back.
    */
   readonly afterCommitHooks: boolean;
+  /** `COPY … FROM STDIN`: `session.insertMany()` sends large batches into schema tables as COPY data. */
+  readonly copyFrom: boolean;
 }
 
 /** Conservative defaults every backend starts from. */
@@ -34,4 +36,5 @@ export const defaultCapabilities: BackendCapabilities = Object.freeze({
   concurrentWriters: false,
   readOnlyBesideWriter: false,
   afterCommitHooks: true,
+  copyFrom: false,
 });

@@ -1,4 +1,5 @@
 import { createQueryId, RawNode, type CompiledQuery, type Kysely, type QueryResult } from "kysely";
+import { CopyRows } from "../backends/copy-rows.js";
 import { markPlainParameters } from "../backends/plain-parameters.js";
 import { ConfigurationError } from "../errors.js";
 import type { InsertStatements } from "./insert-statements.js";
@@ -25,12 +26,22 @@ export interface InsertManyTarget {
   /** The session: statements run in its transaction. */
   readonly db: Kysely<any>;
   readonly maxParameters: number;
+  /** The backend takes `COPY … FROM STDIN` (PostgreSQL). */
+  readonly copyFrom: boolean;
   readonly statements: InsertStatements;
   /** One encoder per column, or `undefined` when a column needs SQL around its parameter (only a Kysely query can say it). */
   readonly encoders: (table: string, columns: readonly string[]) => readonly ColumnEncoder[] | undefined;
 }
 
 const DEFAULT_CHUNK_ROWS = 5_000;
+/**
+ * From this many rows on, a backend with COPY gets them as COPY data: the server parses no
+ * statement with thousands of placeholders, and the client sends text instead of binding
+ * parameters (measured on PostgreSQL: equal at 1,000 rows, 1.7× faster at 10,000 and 100,000).
+ */
+const COPY_MIN_ROWS = 1_000;
+/** Rows per COPY: bounds the text held in memory at once. */
+const COPY_MAX_ROWS = 50_000;
 
 /**
  * Chunked multi-row INSERT: as many rows per statement as the parameter limit allows
@@ -65,12 +76,19 @@ export async function insertMany(
     const columns = Object.keys(first);
     const perStatement = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_ROWS, Math.floor(target.maxParameters / Math.max(1, columns.length))));
     const encoders = columns.length === 0 ? undefined : target.encoders(table, columns);
-    const chunk = encoders === undefined ? undefined : takeChunk(source, start, perStatement, columns, encoders);
+    // COPY only into the schema's own tables (an encoder slot per column): a view or a table
+    // with INSERT rules takes an INSERT but not a COPY.
+    const copying = target.copyFrom && options.chunkSize === undefined && encoders?.length === columns.length && source.length - start >= COPY_MIN_ROWS;
+    const chunk = encoders === undefined ? undefined : takeChunk(source, start, copying ? COPY_MAX_ROWS : perStatement, columns, encoders);
     let end: number;
     let result: QueryResult<unknown>;
     if (chunk !== undefined && chunk.end > start) {
       end = chunk.end;
-      result = await target.db.executeQuery(rawStatement(target.statements.sql(table, columns, end - start), chunk.parameters));
+      result = await target.db.executeQuery(
+        copying
+          ? rawStatement(target.statements.copy(table, columns), [new CopyRows(chunk.parameters, columns.length)])
+          : rawStatement(target.statements.sql(table, columns, end - start), chunk.parameters),
+      );
     } else {
       end = chunkEnd(source, start, perStatement, columns);
       result = await target.db.insertInto(table).values(source.slice(start, end)).executeTakeFirst().then(toQueryResult);

@@ -36,9 +36,12 @@ export class InsertStatements {
     return text;
   }
 
+  /** `copy "t" ("a", "b") from stdin`: the statement of a COPY with the rows as data (PostgreSQL). */
+  copy(table: string, columns: readonly string[]): string {
+    return `copy ${target(table)} (${columns.map(quoteIdentifier).join(", ")}) from stdin`;
+  }
+
   #build(table: string, columns: readonly string[], rows: number): string {
-    const name = parseTableName(table);
-    const target = name.schema === undefined ? quoteIdentifier(name.table) : `${quoteIdentifier(name.schema)}.${quoteIdentifier(name.table)}`;
     const tuples: string[] = new Array(rows);
     let parameter = 1;
     for (let row = 0; row < rows; row++) {
@@ -46,6 +49,12 @@ export class InsertStatements {
       for (let column = 0; column < columns.length; column++) marks[column] = this.#dialect === "postgres" ? `$${parameter++}` : "?";
       tuples[row] = `(${marks.join(", ")})`;
     }
-    return `insert into ${target} (${columns.map(quoteIdentifier).join(", ")}) values ${tuples.join(", ")}`;
+    return `insert into ${target(table)} (${columns.map(quoteIdentifier).join(", ")}) values ${tuples.join(", ")}`;
   }
+}
+
+/** The quoted name of `table`, `"schema"."table"` when qualified. */
+function target(table: string): string {
+  const name = parseTableName(table);
+  return name.schema === undefined ? quoteIdentifier(name.table) : `${quoteIdentifier(name.schema)}.${quoteIdentifier(name.table)}`;
 }

@@ -22,6 +22,7 @@ const CAPABILITIES: BackendCapabilities = Object.freeze({
   maxParameters: 65_535,
   concurrentWriters: true,
   readOnlyBesideWriter: true,
+  copyFrom: true,
 });
 
 /** Builds the PostgreSQL backend: `pg` driver, wrapped pool, Kysely's PostgreSQL compiler. */

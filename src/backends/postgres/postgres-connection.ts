@@ -7,10 +7,12 @@ import type { Instrumentation } from "../../engine/instrumentation.js";
 import type { BackendConnection } from "../backend.js";
 import { mapPostgresError } from "./postgres-error-mapper.js";
 import { queryNamed, type PipelinedBegin } from "./postgres-named-query.js";
+import { copyRowsOf } from "../copy-rows.js";
+import { copyFromStdin } from "./postgres-copy.js";
 import type { CatalogQuery, PostgresRowDecoders } from "./postgres-row-decoders.js";
 
 const PREPARABLE = new Set(["SelectQueryNode", "InsertQueryNode", "UpdateQueryNode", "DeleteQueryNode", "MergeQueryNode"]);
-const AFFECTS_ROWS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
+const AFFECTS_ROWS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE", "COPY"]);
 /** SQLSTATE of "cached plan must not change result type". */
 const STALE_PLAN = "0A000";
 
@@ -101,7 +103,8 @@ export class PostgresConnection implements BackendConnection {
    * statements and must go through the simple protocol after a separate BEGIN.
    */
   beginWith<R>(settings: TransactionSettings, compiledQuery: CompiledQuery, began: () => void): Promise<QueryResult<R>> | undefined {
-    if (!this.#prepares(compiledQuery) && compiledQuery.parameters.length === 0) return undefined;
+    // A COPY's data travels in messages of its own, after a separate BEGIN.
+    if ((!this.#prepares(compiledQuery) && compiledQuery.parameters.length === 0) || copyRowsOf(compiledQuery.parameters) !== undefined) return undefined;
     const sql = beginStatement(settings);
     const tracing = this.#instrumentation.tracingQueries;
     const startedAt = tracing ? performance.now() : 0;
@@ -160,11 +163,13 @@ export class PostgresConnection implements BackendConnection {
 
   /** Sent as a named prepared statement: Kysely's DML, and anything with parameters (unless `prepareStatements` is off). */
   #prepares(compiledQuery: CompiledQuery): boolean {
-    return this.#cacheSize > 0 && (PREPARABLE.has(compiledQuery.query.kind) || compiledQuery.parameters.length > 0);
+    return this.#cacheSize > 0 && (PREPARABLE.has(compiledQuery.query.kind) || compiledQuery.parameters.length > 0) && copyRowsOf(compiledQuery.parameters) === undefined;
   }
 
   /** One statement: prepared under `name`, or unnamed when `name` is undefined; with `begin` in front of it. */
   #send(sql: string, parameters: readonly unknown[], name: string | undefined, begin: PipelinedBegin | undefined): Promise<pg.QueryResult> {
+    const copy = copyRowsOf(parameters);
+    if (copy !== undefined) return this.#bounded(copyFromStdin(this.client, sql, copy));
     if (name === undefined && begin === undefined) return this.#bounded(this.client.query(sql, parameters as unknown[]));
     return this.#bounded(queryNamed(this.client, this.#Query, name, sql, parameters as unknown[], begin));
   }
