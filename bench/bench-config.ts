@@ -21,6 +21,14 @@ export interface BenchConfig {
   readonly rows: number;
   /** `BENCH_POOL_SIZE`: connections per pooled contender. Default 10. */
   readonly poolSize: number;
+  /**
+   * `BENCH_PROCESS`: `measurement` (default), a fresh process per measurement, warmed up on its
+   * scenario; or `contender`, one process per contender for all its scenarios, warmed up once
+   * per scenario before the first run (the harness before issue 14, kept to compare).
+   */
+  readonly process: "measurement" | "contender";
+  /** `BENCH_FRESH_DATA`: `1` (default) empties `bench_events` before each measurement; `0` lets it grow (the harness before issue 14). */
+  readonly freshData: boolean;
 }
 
 export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -40,6 +48,8 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     postgresUrl: env.ATHANOR_BENCH_POSTGRES_URL ?? DEFAULT_BENCH_POSTGRES_URL,
     rows: number(env, "BENCH_ROWS", 10_000),
     poolSize: number(env, "BENCH_POOL_SIZE", 10),
+    process: choice(env, "BENCH_PROCESS", ["measurement", "contender"] as const),
+    freshData: choice(env, "BENCH_FRESH_DATA", ["1", "0"] as const) === "1",
   };
 }
 
@@ -49,6 +59,13 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${text}"`);
   return value;
+}
+
+function choice<const T extends readonly string[]>(env: NodeJS.ProcessEnv, name: string, values: T): T[number] {
+  const text = env[name];
+  if (text === undefined || text === "") return values[0]!;
+  if (!values.includes(text)) throw new Error(`${name} must be one of ${values.join(", ")}, got "${text}"`);
+  return text;
 }
 
 function list(text: string | undefined): string[] | undefined {

@@ -1,7 +1,7 @@
 import type { BenchConfig } from "./bench-config.js";
 import type { BenchResult } from "./bench-result.js";
 import type { BenchTarget, Contender } from "./contender.js";
-import { startContender } from "./contender-process.js";
+import { startContender, type ContenderProcess } from "./contender-process.js";
 import { median, type Sample } from "./harness.js";
 import { scenarios as allScenarios, type Scenario } from "./scenarios.js";
 
@@ -29,6 +29,8 @@ export async function benchDialect(
   // Learnt from each contender's first process: the scenarios it has no operation for are skipped.
   const operations = new Map<Contender, readonly string[]>();
   progress(`${target.dialect}: ${contenders.map((contender) => contender.name).join(", ")}`);
+  const resetData = config.freshData ? reset : async () => {};
+  if (config.process === "contender") return benchInLongLivedProcesses(target, contenders, scenarios, config, progress, resetData);
   for (let index = 0; index < config.runs; index++) {
     progress(`${target.dialect}: run ${index + 1}/${config.runs}`);
     for (const scenario of scenarios) {
@@ -37,7 +39,7 @@ export async function benchDialect(
         if (operations.has(contender) && !operations.get(contender)!.includes(scenario.operation)) continue;
         let measured: Sample | undefined;
         try {
-          measured = await measureInProcess(contender, target, scenario, config, reset, (known) => operations.set(contender, known));
+          measured = await measureInProcess(contender, target, scenario, config, resetData, (known) => operations.set(contender, known));
         } catch (error) {
           // One contender failing (a library's bug, an API not there yet) leaves its cell empty, not the table.
           progress(`${target.dialect}: ${contender.name}, ${scenario.name}: failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
@@ -71,6 +73,45 @@ async function measureInProcess(
     return await entry.measure(scenario.name, config.seconds);
   } finally {
     await entry.close();
+  }
+}
+
+/**
+ * `BENCH_PROCESS=contender`: every contender opened once in a process of its own for all the
+ * scenarios, warmed up on each scenario once before the first run; one pool per contender is
+ * connected all along. The harness before issue 14, kept to compare (see docs/benchmarks.md).
+ */
+async function benchInLongLivedProcesses(
+  target: BenchTarget,
+  contenders: readonly Contender[],
+  scenarios: readonly Scenario[],
+  config: BenchConfig,
+  progress: (line: string) => void,
+  reset: () => Promise<void>,
+): Promise<BenchResult[]> {
+  const opened: ContenderProcess[] = [];
+  try {
+    for (const contender of contenders) opened.push(await startContender(contender, target));
+    const samples = new Map<Scenario, ScenarioSamples>(scenarios.map((scenario) => [scenario, new Map()]));
+    const run = async (scenario: Scenario, entry: ContenderProcess, seconds: number): Promise<Sample | undefined> => {
+      await reset();
+      return entry.measure(scenario.name, seconds);
+    };
+    progress(`${target.dialect}: warming up`);
+    for (const scenario of scenarios) for (const entry of opened) await run(scenario, entry, config.warmupSeconds);
+    for (let index = 0; index < config.runs; index++) {
+      progress(`${target.dialect}: run ${index + 1}/${config.runs}`);
+      for (const scenario of scenarios) {
+        const byContender = samples.get(scenario)!;
+        for (const entry of rotate(opened, index)) {
+          const measured = await run(scenario, entry, config.seconds);
+          if (measured !== undefined) byContender.set(entry.contender.name, [...(byContender.get(entry.contender.name) ?? []), measured]);
+        }
+      }
+    }
+    return scenarios.flatMap((scenario) => summarise(target, scenario, contenders, samples.get(scenario)!));
+  } finally {
+    await Promise.all(opened.map((entry) => entry.close()));
   }
 }
 
