@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
 import { createEngine } from "../src/engine/create-engine.js";
 import type { Engine } from "../src/engine/engine.js";
 import { CheckViolationError, ConfigurationError } from "../src/errors.js";
@@ -94,6 +94,13 @@ describeEachDialect("vector columns and nearest()", (dialect) => {
 
   it("refuses a query vector of the wrong size before reaching the database", () => {
     expect(() => nearest(engine.db, memories.embedding, [1, 2], { limit: 1 })).toThrow(/4 dimensions, the query vector 2/);
+  });
+
+  it("takes a session as it takes engine.db, with the schema's row type", async () => {
+    const rows = await sandbox.sessions.run((db) => nearest(db, memories.embedding, QUERY, { limit: 2 }).where("topic", "=", "odd").execute());
+    expectTypeOf(rows[0]!.topic).toEqualTypeOf<string>(); // inferred from a Session<DB>, not a mangled database type
+    expectTypeOf(rows[0]!.distance).toEqualTypeOf<number>();
+    expect(rows.map((row) => row.id)).toEqual(reference("cosine", ROWS.filter((row) => row.topic === "odd")).slice(0, 2));
   });
 
   it("refuses, before any query, a database handle without the engine's schema option", () => {

@@ -36,10 +36,19 @@ export interface NearestOptions {
 }
 
 /**
+ * The database type of a Kysely handle: `engine.db`, a transaction, or a `Session`. Read from
+ * `withoutPlugins()`, which every one of them returns as a plain `Kysely<DB>`: inferring `DB`
+ * from `Kysely<DB>` itself fails for a `Session` (a subclass), which TypeScript matches member
+ * by member, and yields a mangled database type.
+ */
+type DatabaseOf<K> = K extends { withoutPlugins(): Kysely<infer DB> } ? DB : never;
+
+/**
  * The k rows nearest to a query vector, nearest first, with their `distance`; rows whose
  * vector is NULL are left out, ties are broken by primary key so the ranking is the same
- * on every dialect. Returns the query builder, so more conditions can be added. `db` must
- * come from an engine created with the schema (else a `ConfigurationError`).
+ * on every dialect. Returns the query builder, so more conditions can be added. `db` (the
+ * engine's, a transaction or a session) must come from an engine created with the schema
+ * (else a `ConfigurationError`).
  *
  * @example
  * ```ts
@@ -48,12 +57,12 @@ export interface NearestOptions {
  *   .execute(); // [{ id, content, …, distance }]
  * ```
  */
-export function nearest<DB, T extends keyof DB & string>(
-  db: Kysely<DB>,
+export function nearest<K extends Kysely<any>, T extends keyof DatabaseOf<K> & string>(
+  db: K,
   column: ColumnRef<T, string, AnyColumn>,
   query: readonly number[],
   options: NearestOptions,
-): SelectQueryBuilder<DB, T, Selectable<DB[T]> & { distance: number }> {
+): SelectQueryBuilder<DatabaseOf<K>, T, Selectable<DatabaseOf<K>[T]> & { distance: number }> {
   if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError(`nearest() limit must be a positive integer, got ${options.limit}`);
   requireSchemaPlugin(db, column.table, "nearest()");
   const distance = vectorDistance(column, query, options.metric ?? "cosine");
