@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEngine } from "../src/engine/create-engine.js";
 import type { Engine } from "../src/engine/engine.js";
@@ -76,6 +77,29 @@ describeEachDialect("pagination and aggregates", (dialect) => {
     expect(seen).toHaveLength(USERS);
     const error = await rejection(paginateByKey(engine.db.selectFrom("users").selectAll(), { orderBy, limit: 5, after: "bm90IGEgY3Vyc29y" }));
     expect(error).toBeInstanceOf(ConfigurationError);
+  });
+
+  it("paginateByKey: rows within one millisecond each come once, both ways (PostgreSQL keeps microseconds, a Date does not)", async () => {
+    const emails = Array.from({ length: 10 }, (_, i) => `user0${i}@example.com`);
+    const instant = new Date(Date.UTC(2025, 0, 1, 0, 0, 0, 123));
+    await engine.db.updateTable("users").set({ createdAt: instant }).where("email", "in", emails).execute();
+    // PostgreSQL: spread them over the millisecond's microseconds (user0i at +97·i µs), as rows written a moment apart are.
+    if (dialect.isPostgres) await sql`update users set "createdAt" = "createdAt" + (substring(email from 6 for 1)::int * 97 || ' microseconds')::interval where email = any(${emails})`.execute(engine.db);
+    for (const direction of ["desc", "asc"] as const) {
+      const orderBy = [["createdAt", direction], ["id", "asc"]] as const;
+      const query = () => engine.db.selectFrom("users").select(["id", "email", "createdAt"]).where("email", "in", emails);
+      const seen: string[] = [];
+      let after: string | null = null;
+      do {
+        const page: { items: Array<{ email: string }>; next: string | null } = await paginateByKey(query(), { orderBy, limit: 3, after });
+        seen.push(...page.items.map((item) => item.email));
+        expect(Object.keys(page.items[0] ?? {}).sort()).toEqual(["createdAt", "email", "id"]); // the hidden key columns are not in the rows
+        after = page.next;
+      } while (after !== null);
+      const expected = (await query().orderBy("createdAt", direction).orderBy("id", "asc").execute()).map((row) => row.email);
+      expect(seen).toEqual(expected);
+      expect(new Set(seen).size).toBe(10);
+    }
   });
 
   it("aggregates read as numbers on every dialect: count, sum, avg, min/max of a column as the column", async () => {

@@ -1,4 +1,4 @@
-import type { Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from "kysely";
+import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
 import { ConfigurationError } from "../errors.js";
 
 /** One page of keyset pagination: the rows, and the cursor of the next page (null on the last). */
@@ -28,6 +28,12 @@ export interface KeysetOptions {
  * page costs what the first one does, where an offset makes the database read and discard
  * every row before it. The cursor is opaque text for the client to send back.
  *
+ * The cursor holds each key as the database has it, not only as JavaScript reads it: a
+ * PostgreSQL timestamp has microseconds, a `Date` milliseconds, and continuing after the
+ * millisecond would skip (or repeat) the rows of the same millisecond. So each key is also
+ * selected as the database's text (a hidden column, removed from the rows), and timestamps are
+ * compared with that text.
+ *
  * @example
  * ```ts
  * const first = await paginateByKey(db.selectFrom("messages").selectAll(), { orderBy: [["createdAt", "desc"], ["id", "desc"]], limit: 50 });
@@ -49,11 +55,21 @@ export async function paginateByKey<DB, TB extends keyof DB, O>(query: SelectQue
     paged = paged.where((eb) => after(eb, orderBy, values));
   }
   for (const [reference, direction] of orderBy) paged = paged.orderBy(reference, direction);
-  const rows = await paged.limit(limit + 1).execute();
-  const items = rows.slice(0, limit);
-  const last = items.at(-1) as Record<string, unknown> | undefined;
-  const next = rows.length > limit && last !== undefined ? encodeCursor(orderBy.map(([reference]) => keyValue(last, reference))) : null;
+  paged = paged.select((eb) => orderBy.map(([reference], i) => sql<string>`cast(${eb.ref(reference)} as text)`.as(`${EXACT}${i}`))) as never;
+  const rows = (await paged.limit(limit + 1).execute()) as Array<Record<string, unknown>>;
+  const items = rows.slice(0, limit).map(withoutExactKeys) as O[];
+  const last = rows[Math.min(limit, rows.length) - 1];
+  const next = rows.length > limit && last !== undefined ? encodeCursor(orderBy.map(([reference], i) => keyValue(last, reference, last[`${EXACT}${i}`]))) : null;
   return { items, next };
+}
+
+/** The hidden selections holding each key as the database's text: `__athanor_key0`, `__athanor_key1`… */
+const EXACT = "__athanor_key";
+
+function withoutExactKeys(row: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key in row) if (!key.startsWith(EXACT)) copy[key] = row[key];
+  return copy;
 }
 
 /** `(k1 > v1) or (k1 = v1 and k2 > v2) or …`, each comparison in its key's direction. */
@@ -67,17 +83,34 @@ function after(eb: ExpressionBuilder<any, any>, orderBy: KeysetOptions["orderBy"
   return eb.or(branches);
 }
 
-function keyValue(row: Record<string, unknown>, reference: string): unknown {
+/** A key's value for the cursor; a Date carries the database's exact text beside it. */
+function keyValue(row: Record<string, unknown>, reference: string, exact: unknown): unknown {
   const name = reference.slice(reference.lastIndexOf(".") + 1);
   if (!(name in row)) throw new ConfigurationError(`paginateByKey(): the key column "${reference}" is not selected as "${name}"; select it to page after it`);
   const value = row[name];
   if (value === null || value === undefined) throw new ConfigurationError(`paginateByKey(): the key column "${reference}" is null in a row; key columns must be NOT NULL`);
-  return value;
+  return value instanceof Date && typeof exact === "string" ? new ExactDate(value, exact) : value;
+}
+
+/** A timestamp key: the Date read, and the database's text of it (to the microsecond on PostgreSQL). */
+class ExactDate {
+  constructor(
+    readonly date: Date,
+    readonly text: string,
+  ) {}
 }
 
 // Dates and bigints survive the trip through JSON tagged, so the next page compares with the same values.
 function encodeCursor(values: readonly unknown[]): string {
-  const tagged = values.map((value) => (value instanceof Date ? { $date: value.toISOString() } : typeof value === "bigint" ? { $bigint: value.toString() } : value));
+  const tagged = values.map((value) =>
+    value instanceof ExactDate
+      ? { $date: value.date.toISOString(), $exact: value.text }
+      : value instanceof Date
+        ? { $date: value.toISOString() }
+        : typeof value === "bigint"
+          ? { $bigint: value.toString() }
+          : value,
+  );
   return Buffer.from(JSON.stringify(tagged)).toString("base64url");
 }
 
@@ -91,8 +124,8 @@ function decodeCursor(cursor: string, length: number): unknown[] {
   if (!Array.isArray(values) || values.length !== length) throw new ConfigurationError("paginateByKey(): the cursor is not one that this query's pagination returned");
   return values.map((value: unknown) => {
     if (value !== null && typeof value === "object") {
-      const tag = value as { $date?: unknown; $bigint?: unknown };
-      if (typeof tag.$date === "string") return new Date(tag.$date);
+      const tag = value as { $date?: unknown; $exact?: unknown; $bigint?: unknown };
+      if (typeof tag.$date === "string") return typeof tag.$exact === "string" ? tag.$exact : new Date(tag.$date); // the database reads its own text exactly
       if (typeof tag.$bigint === "string" && /^-?\d+$/.test(tag.$bigint)) return BigInt(tag.$bigint);
       throw new ConfigurationError("paginateByKey(): the cursor is not one that this query's pagination returned");
     }
