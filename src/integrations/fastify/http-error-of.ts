@@ -11,7 +11,7 @@ export interface HttpErrorBody {
   /** The status code's reason phrase (`Conflict`). */
   readonly error: string;
   readonly message: string;
-  /** The violated constraint, when the database names it (PostgreSQL does; SQLite names CHECK constraints only). */
+  /** The violated constraint, when the error names it (always with an engine made with `{ schema }`). */
   readonly constraint?: string;
 }
 
