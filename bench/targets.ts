@@ -85,10 +85,14 @@ export function checkTargets(results: readonly BenchResult[]): TargetCheck[] {
 function ratiosAgainst(target: Target, result: BenchResult, results: readonly BenchResult[]): readonly number[] | undefined {
   if (target.against === "raw") return result.ratiosToRaw;
   if (target.against === "kysely") return result.ratiosToKysely;
+  // Two contenders are each measured beside the raw driver, not beside each other: their
+  // ratio is the ratio of their ratios to it, run by run.
   const name = target.against.contender;
   const reference = results.find((other) => other.dialect === result.dialect && other.scenario === result.scenario && other.contender === name);
-  if (reference === undefined || reference.runs.length !== result.runs.length) return undefined;
-  return result.runs.map((opsPerSecond, index) => opsPerSecond / reference.runs[index]!);
+  const mine = result.ratiosToRaw;
+  const theirs = reference?.ratiosToRaw;
+  if (mine === undefined || theirs === undefined || theirs.length !== mine.length) return undefined;
+  return mine.map((ratio, index) => ratio / theirs[index]!);
 }
 
 /** The name a target's reference is shown with. */
