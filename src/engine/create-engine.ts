@@ -1,6 +1,7 @@
 import type { Backend } from "../backends/backend.js";
 import { createPostgresBackend } from "../backends/postgres/postgres-backend.js";
 import { createSqliteBackend } from "../backends/sqlite/sqlite-backend.js";
+import { createPgliteBackend } from "../backends/pglite/pglite-backend.js";
 import type { Schema } from "../schema/define-schema.js";
 import type { InferDatabase } from "../schema/infer-database.js";
 import { assembleEngine } from "./assemble-engine.js";
@@ -21,7 +22,8 @@ import type { Logger, LogRecord } from "./log-record.js";
  * database interface yourself (`createEngine<DB>(url)`): values are then what the driver
  * returns.
  *
- * @param url `postgres://…`, `postgresql://…`, `sqlite:<path>`, `sqlite:///<path>` or `sqlite::memory:`
+ * @param url `postgres://…`, `postgresql://…`, `sqlite:<path>`, `sqlite:///<path>`, `sqlite::memory:`,
+ *   `pglite:<directory>` or `pglite::memory:` (PostgreSQL in this process, with `@electric-sql/pglite`)
  *
  * @example
  * ```ts
@@ -40,8 +42,8 @@ export function createEngine<DB = any>(url: string | DatabaseUrl, options?: Engi
   const parsed = url instanceof DatabaseUrl ? url : parseDatabaseUrl(url);
   const resolved = resolveEngineOptions(options, parsed.dialect);
   const instrumentation = new Instrumentation(combineLoggers(resolved.log, resolved.echo ? echoLogger : undefined), resolved.logParameters);
-  const backend: Backend =
-    parsed.dialect === "postgres" ? createPostgresBackend(parsed, resolved, instrumentation) : createSqliteBackend(parsed, resolved, instrumentation);
+  const create = { pg: createPostgresBackend, pglite: createPgliteBackend, "better-sqlite3": createSqliteBackend }[parsed.driver];
+  const backend: Backend = create(parsed, resolved, instrumentation);
   return assembleEngine<DB>(parsed, resolved, backend, instrumentation);
 }
 

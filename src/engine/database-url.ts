@@ -3,12 +3,19 @@ import { parsePostgresUrl, type ChannelBinding, type SslMode, type TargetSession
 import { ConfigurationError } from "../errors.js";
 import { maskUrlText, scrubUrls } from "./mask-url-text.js";
 import { parseSqliteUrl } from "./parse-sqlite-url.js";
+import { parsePgliteUrl, pgliteUrlText } from "../backends/pglite/parse-pglite-url.js";
 
 export { maskUrlText, scrubUrls };
 export type { ChannelBinding, SslMode, TargetSessionAttrs };
 
-/** The database families Athanor speaks to. */
+/** The database families Athanor speaks to: the SQL they understand. */
 export type DialectName = "postgres" | "sqlite";
+
+/**
+ * What Athanor runs a dialect's SQL on: `pg` (a PostgreSQL server), `pglite` (PostgreSQL
+ * compiled to WebAssembly, in this process) or `better-sqlite3`.
+ */
+export type DriverName = "pg" | "pglite" | "better-sqlite3";
 
 /** @internal What {@link DatabaseUrl}'s constructor takes. */
 export type DatabaseUrlFields = Omit<DatabaseUrl, "toString" | "toJSON" | "hasPassword" | typeof inspect.custom>;
@@ -29,6 +36,9 @@ const passwords = new WeakMap<DatabaseUrl, string>();
  *   when the engine is created (`sqlite:data/app.db`, `sqlite:./data/app.db`, `sqlite:/var/lib/app.db`)
  * - `sqlite:///<relative path>` and `sqlite:////<absolute path>`: SQLAlchemy's spelling, accepted as is
  * - `sqlite::memory:`, `sqlite://:memory:` or SQLAlchemy's bare `sqlite://`: an in-memory database
+ * - `pglite::memory:`: PostgreSQL (PGlite) in memory, a database of the engine's own;
+ *   `pglite:memory://<name>`: in memory, shared by the engines of this process that name it;
+ *   `pglite:<directory>`: a PGlite data directory (relative paths resolve against the working directory)
  *
  * @example
  * ```ts
@@ -38,13 +48,15 @@ const passwords = new WeakMap<DatabaseUrl, string>();
  * ```
  */
 export class DatabaseUrl {
-  /** `postgres` or `sqlite`. */
+  /** `postgres` or `sqlite`: the SQL the database speaks (`postgres` for PGlite too). */
   readonly dialect: DialectName;
+  /** `pg`, `pglite` or `better-sqlite3`: what runs it, chosen by the URL's scheme. */
+  readonly driver: DriverName;
   /** Host name or socket directory (PostgreSQL); `undefined` for SQLite. */
   readonly host: string | undefined;
   /** Port (PostgreSQL, default 5432); `undefined` for SQLite. */
   readonly port: number | undefined;
-  /** Database name (PostgreSQL), absolute file path or `:memory:` (SQLite). */
+  /** Database name (PostgreSQL), absolute file path or `:memory:` (SQLite), absolute data directory, `:memory:` or `memory://<name>` (PGlite). */
   readonly database: string;
   /** User name (PostgreSQL). */
   readonly username: string | undefined;
@@ -68,12 +80,13 @@ export class DatabaseUrl {
   readonly sslCert: string | undefined;
   /** `sslkey` (PostgreSQL): client key file path. */
   readonly sslKey: string | undefined;
-  /** True for an in-memory SQLite database. */
+  /** True for an in-memory SQLite or PGlite database. */
   readonly inMemory: boolean;
 
   /** @internal use {@link parseDatabaseUrl}. */
   constructor(fields: DatabaseUrlFields, password: string | undefined) {
     this.dialect = fields.dialect;
+    this.driver = fields.driver;
     this.host = fields.host;
     this.port = fields.port;
     this.database = fields.database;
@@ -95,6 +108,7 @@ export class DatabaseUrl {
 
   /** The URL with the password replaced by `***`. */
   toString(): string {
+    if (this.driver === "pglite") return pgliteUrlText(this);
     if (this.dialect === "sqlite") {
       if (this.inMemory) return "sqlite::memory:";
       // A path that sqlite:<path> cannot say as is ("//x", "a?b") takes SQLAlchemy's escaped form.
@@ -169,14 +183,15 @@ export function parseDatabaseUrl(text: string, cwd: string = process.cwd()): Dat
   const trimmed = text.trim();
   if (trimmed === "") throw new ConfigurationError("database URL is empty: expected postgres://user:password@host:port/database or sqlite:<path>");
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
-  if (scheme === "sqlite") return new DatabaseUrl({ ...NONE, dialect: "sqlite", ...parseSqliteUrl(trimmed, cwd) }, undefined);
+  if (scheme === "sqlite") return new DatabaseUrl({ ...NONE, dialect: "sqlite", driver: "better-sqlite3", ...parseSqliteUrl(trimmed, cwd) }, undefined);
+  if (scheme === "pglite") return new DatabaseUrl({ ...NONE, dialect: "postgres", driver: "pglite", ...parsePgliteUrl(trimmed, cwd) }, undefined);
   if (scheme === "postgres" || scheme === "postgresql") {
     const { password, ...fields } = parsePostgresUrl(trimmed);
-    return new DatabaseUrl({ ...fields, dialect: "postgres", inMemory: false }, password);
+    return new DatabaseUrl({ ...fields, dialect: "postgres", driver: "pg", inMemory: false }, password);
   }
   const shown = maskUrlText(trimmed);
   if (scheme === undefined || /^[a-z]+\/\//i.test(trimmed)) {
-    throw new ConfigurationError(`malformed database URL "${shown}": no scheme; expected postgres://… or sqlite:…`);
+    throw new ConfigurationError(`malformed database URL "${shown}": no scheme; expected postgres://…, sqlite:… or pglite:…`);
   }
-  throw new ConfigurationError(`unknown database URL scheme "${scheme}:" in "${shown}": supported are postgres://, postgresql:// and sqlite:`);
+  throw new ConfigurationError(`unknown database URL scheme "${scheme}:" in "${shown}": supported are postgres://, postgresql://, sqlite: and pglite:`);
 }

@@ -6,9 +6,10 @@ import { loadDriver } from "../backends/load-driver.js";
 import type pg from "pg";
 import { parseDatabaseUrl } from "../engine/database-url.js";
 import { quoteIdentifier } from "../backends/quote-identifier.js";
+import { createPgliteTestDatabase } from "../backends/pglite/pglite-test-database.js";
 
 /** The database kinds a behavioural suite runs against. */
-export type TestDialectName = "sqlite-memory" | "sqlite-file" | "postgres";
+export type TestDialectName = "sqlite-memory" | "sqlite-file" | "postgres" | "pglite";
 
 /** A throwaway database: its URL, and `drop()` to remove it. */
 export interface TestDatabase {
@@ -34,8 +35,9 @@ export interface TestDatabaseOptions {
 }
 
 /**
- * Creates an isolated database: a fresh in-memory SQLite, a temporary SQLite file, or a
- * new PostgreSQL database (created from the admin URL, dropped with `drop()`), optionally a
+ * Creates an isolated database: a fresh in-memory SQLite, a temporary SQLite file, a PGlite
+ * database in memory (`pglite:memory://<random name>`, open until `drop()`, shared by every
+ * engine of this process on its URL; needs `@electric-sql/pglite`), or a new PostgreSQL database (created from the admin URL, dropped with `drop()`), optionally a
  * copy of a migrated template (`CREATE DATABASE … TEMPLATE …`: a copy costs milliseconds,
  * migrating costs seconds). Names are random, so parallel workers and parallel CI jobs on one
  * server never collide.
@@ -52,6 +54,10 @@ export interface TestDatabaseOptions {
 export async function createTestDatabase(name: TestDialectName, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const suffix = randomBytes(6).toString("hex");
   if (name === "sqlite-memory") return { name, url: "sqlite::memory:", drop: async () => {} };
+  if (name === "pglite") {
+    const database = await createPgliteTestDatabase(`athanor-test-${suffix}`);
+    return { name, url: database.url, drop: database.drop };
+  }
   if (name === "sqlite-file") {
     const path = join(tmpdir(), `athanor-test-${suffix}.db`);
     return {

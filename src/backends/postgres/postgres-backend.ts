@@ -13,7 +13,8 @@ import { createPostgresScratchDatabase } from "./postgres-scratch-database.js";
 import { urlClientConfig } from "./postgres-url-config.js";
 import { postgresTypeMapping, postgresTypeParsers } from "./postgres-type-mapping.js";
 
-const CAPABILITIES: BackendCapabilities = Object.freeze({
+/** What a PostgreSQL server can do (PGlite starts from it). */
+export const POSTGRES_CAPABILITIES: BackendCapabilities = Object.freeze({
   ...defaultCapabilities,
   transactionalDdl: true,
   returning: true,
@@ -25,6 +26,17 @@ const CAPABILITIES: BackendCapabilities = Object.freeze({
   copyFrom: true,
 });
 
+/**
+ * The parts of a backend that follow from speaking PostgreSQL, whatever runs it (a server
+ * through pg, or PGlite): type mapping, Kysely's compiler, adapter and introspector.
+ */
+export const postgresSqlParts = Object.freeze({
+  typeMapping: postgresTypeMapping,
+  createQueryCompiler: () => new PostgresQueryCompiler(),
+  createAdapter: () => new PostgresAdapter(),
+  createIntrospector: (db: Kysely<any>) => new PostgresIntrospector(db),
+}) satisfies Pick<Backend, "typeMapping" | "createQueryCompiler" | "createAdapter" | "createIntrospector">;
+
 /** Builds the PostgreSQL backend: `pg` driver, wrapped pool, Kysely's PostgreSQL compiler. */
 export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineOptions, instrumentation: Instrumentation): Backend {
   const driver = loadDriver<typeof pg>("pg");
@@ -32,12 +44,9 @@ export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineO
   const pool = new PostgresPool(driver, { ...config, types: postgresTypeParsers(driver) }, options, instrumentation);
   return {
     dialect: "postgres",
-    capabilities: CAPABILITIES,
+    capabilities: POSTGRES_CAPABILITIES,
     pool: pool as unknown as Backend["pool"],
-    typeMapping: postgresTypeMapping,
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-    createAdapter: () => new PostgresAdapter(),
-    createIntrospector: (db: Kysely<any>) => new PostgresIntrospector(db),
+    ...postgresSqlParts,
     serverInfo: async (connection: BackendConnection): Promise<ServerInfo> => {
       const result = await (connection as PostgresConnection).client.query<{ server_version: string }>("show server_version");
       return { version: `PostgreSQL ${result.rows[0]?.server_version ?? "unknown"}` };

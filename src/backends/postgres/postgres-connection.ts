@@ -13,6 +13,11 @@ import type { CatalogQuery, PostgresRowDecoders } from "./postgres-row-decoders.
 
 const PREPARABLE = new Set(["SelectQueryNode", "InsertQueryNode", "UpdateQueryNode", "DeleteQueryNode", "MergeQueryNode"]);
 const AFFECTS_ROWS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE", "COPY"]);
+/**
+ * Statement names are unique in the process, not only per connection: connections that share
+ * one server session (engines on one PGlite instance, a pglite-socket server) never collide.
+ */
+let nextStatementName = 0;
 /** SQLSTATE of "cached plan must not change result type". */
 const STALE_PLAN = "0A000";
 
@@ -57,7 +62,6 @@ export class PostgresConnection implements BackendConnection {
   readonly #queryTimeoutMillis: number;
   readonly #statements: StatementCache<string>;
   readonly #evicted: string[] = [];
-  #nextName = 0;
 
   readonly #decoders: PostgresRowDecoders | undefined;
 
@@ -281,7 +285,7 @@ export class PostgresConnection implements BackendConnection {
   #nameFor(sql: string): string {
     const cached = this.#statements.get(sql);
     if (cached !== undefined) return cached;
-    const name = `athanor_${this.#nextName++}`;
+    const name = `athanor_${nextStatementName++}`;
     const evicted = this.#statements.add(sql, name);
     if (evicted !== undefined) {
       this.#dropParsed(evicted);
