@@ -145,3 +145,29 @@ describeEachDialect("test sandbox: every session of the code under test is a sav
     await sandbox.engine.db.insertInto("users").values({ email: "after@example.com", name: "still usable" }).execute();
   });
 });
+
+describeEachDialect("test sandbox: the end of a test fences its connection", (dialect) => {
+  it("a session still running when its test ends is refused at its next step, and never reaches the next test's sandbox", async () => {
+    const own = createEngine(dialect.url(), { schema: agentPlatform, pool: { size: 1 } }); // one connection: the next sandbox gets the same one
+    try {
+      await initializeDatabase(own, agentPlatform);
+      const first = await openSandbox(own);
+      const reached = deferred();
+      const late = first.sessions.run(async (db) => {
+        await db.insertInto("users").values({ email: "early@example.com", name: "early" }).execute();
+        reached.resolve();
+        await new Promise((resolve) => setTimeout(resolve, 50)); // a background task outliving its test
+        await db.insertInto("users").values({ email: "late@example.com", name: "late" }).execute();
+      });
+      await reached.promise;
+      await first.close();
+      const second = await openSandbox(own);
+      await second.db.insertInto("users").values({ email: "next@example.com", name: "next test" }).execute();
+      expect(await rejection(late)).toBeInstanceOf(SandboxUnsupportedError);
+      expect(await second.db.selectFrom("users").select("email").execute()).toEqual([{ email: "next@example.com" }]); // nothing leaked in, nothing aborted
+      await second.close();
+    } finally {
+      await own.dispose();
+    }
+  });
+});

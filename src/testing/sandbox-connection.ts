@@ -12,12 +12,18 @@ let nextSavepoint = 1;
  * a savepoint of its own, so a failing one cannot abort the outer transaction (PostgreSQL
  * would refuse every later statement of the test). Isolation level and access mode cannot
  * be set on a savepoint: they are not applied inside a sandbox.
+ *
+ * When the test ends the connection is fenced ({@link end}): a session of the code under test
+ * still running then (a background task, a timer) gets `SandboxUnsupportedError` at its next
+ * step, instead of running it on the real connection, which by then is back in the pool and
+ * may be the next test's.
  */
 export class SandboxConnection implements BackendConnection {
   readonly id: number;
   /** The real connection, inside the outer transaction. */
   readonly inner: BackendConnection;
   #savepoint: string | undefined;
+  #ended = false;
   readonly executeNow?: <R>(compiledQuery: CompiledQuery) => QueryResult<R>;
 
   constructor(inner: BackendConnection) {
@@ -25,8 +31,16 @@ export class SandboxConnection implements BackendConnection {
     this.id = inner.id;
     if (inner.executeNow !== undefined) {
       // Sessions use it only inside their transaction: the savepoint is open, no wrapping needed.
-      this.executeNow = <R>(compiledQuery: CompiledQuery) => this.#refuseUnsupported(() => inner.executeNow!<R>(compiledQuery));
+      this.executeNow = <R>(compiledQuery: CompiledQuery) => {
+        this.#assertOpen();
+        return this.#refuseUnsupported(() => inner.executeNow!<R>(compiledQuery));
+      };
     }
+  }
+
+  /** The test ended: every later step of a session still holding this connection is refused. */
+  end(): void {
+    this.#ended = true;
   }
 
   get inTransaction(): boolean {
@@ -34,6 +48,7 @@ export class SandboxConnection implements BackendConnection {
   }
 
   begin(_settings: TransactionSettings): MaybePromise<void> {
+    this.#assertOpen();
     if (this.#savepoint !== undefined) throw new TransactionStateError("a transaction is already open on this connection");
     const name = `athanor_sandbox_${nextSavepoint++}`;
     this.#savepoint = name;
@@ -41,27 +56,33 @@ export class SandboxConnection implements BackendConnection {
   }
 
   commit(): MaybePromise<void> {
+    this.#assertOpen();
     return this.inner.releaseSavepoint(this.#take());
   }
 
   rollback(): MaybePromise<void> {
+    this.#assertOpen();
     const name = this.#take();
     return then(this.inner.rollbackToSavepoint(name), () => this.inner.releaseSavepoint(name));
   }
 
   savepoint(name: string): MaybePromise<void> {
+    this.#assertOpen();
     return this.inner.savepoint(name);
   }
 
   rollbackToSavepoint(name: string): MaybePromise<void> {
+    this.#assertOpen();
     return this.inner.rollbackToSavepoint(name);
   }
 
   releaseSavepoint(name: string): MaybePromise<void> {
+    this.#assertOpen();
     return this.inner.releaseSavepoint(name);
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    this.#assertOpen();
     if (this.#savepoint !== undefined) return this.#refuseUnsupported(() => this.inner.executeQuery<R>(compiledQuery));
     const name = `athanor_sandbox_${nextSavepoint++}`;
     await this.inner.savepoint(name);
@@ -77,7 +98,12 @@ export class SandboxConnection implements BackendConnection {
   }
 
   streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    this.#assertOpen();
     return this.inner.streamQuery<R>(compiledQuery, chunkSize);
+  }
+
+  #assertOpen(): void {
+    if (this.#ended) throw new SandboxUnsupportedError("the test sandbox has been closed (its test ended) while this session was still running; code that runs after its test must get its own database");
   }
 
   #take(): string {

@@ -84,12 +84,14 @@ async function transactionSandbox<DB>(engine: Engine<DB>, afterCommitHooks: bool
     await real.pool.destroy(connection);
     throw error;
   }
-  const pool = new SandboxPool(new SandboxConnection(connection), engine.options.pool.acquireTimeoutMillis);
+  const fenced = new SandboxConnection(connection);
+  const pool = new SandboxPool(fenced, engine.options.pool.acquireTimeoutMillis);
   const view = assembleEngine<DB>(engine.url, engine.options, createSandboxBackend(real, pool, afterCommitHooks), engine.internals.instrumentation);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       pool.end();
+      fenced.end(); // a session still running can no longer reach the real connection, which the next test may get
       try {
         await connection.rollback();
         await real.pool.release(connection);
