@@ -52,7 +52,7 @@ describeEachDialect("names round-trip verbatim through DDL, DML and the catalog"
     const context = await engine.backend.typeMapping.prepare(engine.db, { vectors: false });
     await engine.db.transaction().execute(async (trx) => {
       await createTableQuery(trx, declared.$definition, engine.backend.typeMapping, context).execute();
-      for (const query of createIndexQueries(trx, declared.$definition)) await query.execute();
+      for (const query of createIndexQueries(trx, declared.$definition, engine.backend.typeMapping, context)) await query.execute();
     });
   };
 

@@ -54,8 +54,15 @@ export interface TypeMapping {
   /**
    * Prepares the database for a schema before its tables are created: detects (and
    * enables) extensions and installs support functions. Idempotent; runs in autocommit.
+   * `assumePgvector` (offline SQL, which cannot probe): the target has pgvector.
    */
-  prepare(db: Kysely<any>, needs: { readonly vectors: boolean }): Promise<DdlContext>;
+  prepare(db: Kysely<any>, needs: { readonly vectors: boolean; readonly assumePgvector?: boolean }): Promise<DdlContext>;
+  /**
+   * True when this database can have `index` (an access method it has, over columns stored
+   * so that the method applies): indexes it cannot have are left out of DDL and autogenerate.
+   * `columnTypes` are the indexed columns' portable types, where known.
+   */
+  createsIndex(index: IndexModel, columnTypes: ReadonlyArray<PortableType | undefined>, context: DdlContext): boolean;
   /** Removes what {@link prepare} installed. */
   dropSupport(db: Kysely<any>): Promise<void>;
   /** A JS value → the parameter the driver binds for a column of this type. */

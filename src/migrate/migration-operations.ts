@@ -82,6 +82,8 @@ export interface MigrationOperationsOptions {
   /** Offline SQL: nothing can be read back, so SQLite table rebuilds fail with `OfflineRebuildError`. */
   readonly offline?: boolean;
   readonly maxParameters?: number;
+  /** Offline SQL for PostgreSQL with pgvector: vectors as `vector(n)`, pgvector indexes created (offline cannot probe for the extension). */
+  readonly assumePgvector?: boolean;
 }
 
 /** The operations object for one revision run. */
@@ -93,6 +95,7 @@ export function createMigrationOperations(dialect: DialectName, db: Kysely<any>,
     editor: schemaEditorFor(dialect),
     offline: options.offline ?? false,
     maxParameters: options.maxParameters ?? 999,
+    assumePgvector: options.assumePgvector ?? false,
   };
   const apply = (operation: Operation) => applyOperation(target, operation);
   return Object.freeze({

@@ -21,6 +21,12 @@ export interface RenderMigrationSqlOptions {
   /** Where the database is assumed to be: `base` (default for upgrades) or a revision/`head`. */
   readonly from?: string;
   readonly versionTable?: string;
+  /**
+   * PostgreSQL: the target database has pgvector. Offline SQL cannot ask, so without this
+   * vectors render as `real[]` (what a server without pgvector gets) and pgvector indexes are
+   * left out; with it, `create extension if not exists vector`, `vector(n)` and the indexes.
+   */
+  readonly pgvector?: boolean;
 }
 
 /**
@@ -55,7 +61,7 @@ export async function renderMigrationSql(options: RenderMigrationSqlOptions): Pr
     if (action === undefined) throw new NotSupportedError(`revision ${script.revision} (${script.path}) has no down(); it cannot be downgraded`);
     out.push("", `-- ${singleLine(`${step.direction} ${script.revision}: ${script.message ?? ""} (${script.path})`)}`);
     if (script.transactional) statements.push("begin");
-    await action(createMigrationOperations(options.dialect, db, { offline: true }));
+    await action(createMigrationOperations(options.dialect, db, { offline: true, assumePgvector: options.pgvector ?? false }));
     if (step.direction === "upgrade") {
       await table.insert(db, {
         revision: script.revision,

@@ -9,7 +9,7 @@ export { defineSchema, type Schema } from "./define-schema.js";
 export type { InferDatabase, InferTable, InferColumn } from "./infer-database.js";
 export { sortTables, type TableDependencies } from "./sort-tables.js";
 export type { PortableType, PortableTypeKind } from "./portable-type.js";
-export type { SchemaModel, TableModel, ColumnModel, ForeignKeyModel, IndexModel, DefaultModel, ReferentialAction } from "./schema-model.js";
+export type { SchemaModel, TableModel, ColumnModel, ForeignKeyModel, IndexModel, IndexOptions, DefaultModel, ReferentialAction } from "./schema-model.js";
 export { initializeDatabase, dropAll, resetDatabase, type InitializeResult, type ResetOptions } from "./initialize-database.js";
 export { SchemaPlugin } from "./schema-plugin.js";
 export { toSchemaModel } from "./to-schema-model.js";

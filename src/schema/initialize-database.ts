@@ -36,7 +36,7 @@ export async function initializeDatabase(engine: Engine<any>, schema: Schema): P
     for (const name of order) {
       const table = schema.table(name)!;
       await createTableQuery(trx, table, mapping, context).execute();
-      for (const index of createIndexQueries(trx, table)) await index.execute();
+      for (const index of createIndexQueries(trx, table, mapping, context)) await index.execute();
     }
   });
   return { created: order.filter((name) => !before.has(name)), existing: order.filter((name) => before.has(name)) };

@@ -3,6 +3,8 @@ import type { DdlContext, TypeMapping } from "../backends/type-mapping.js";
 import { fitIdentifier } from "../backends/fit-identifier.js";
 import { quoteIdentifier } from "../backends/quote-identifier.js";
 import type { TableDefinition } from "./table-definition.js";
+import type { IndexModel } from "./schema-model.js";
+import { SchemaDefinitionError } from "../errors.js";
 
 /** Name of the CHECK constraint that holds an enum column's values (shortened beyond 63 bytes, see `fitIdentifier`). */
 export const enumCheckName = (table: string, column: string) => fitIdentifier(`${table}_${column}`, "enum");
@@ -50,12 +52,46 @@ export function createTableQuery(db: Kysely<any>, table: TableDefinition, mappin
   return builder;
 }
 
-/** `CREATE [UNIQUE] INDEX IF NOT EXISTS` for each declared index of a table. */
-export function createIndexQueries(db: Kysely<any>, table: TableDefinition): CreateIndexBuilder[] {
-  return table.indexes.map((index) => {
-    const builder = db.schema.createIndex(index.name).ifNotExists().on(table.name).expression(indexColumns(index.columns));
+/**
+ * `CREATE [UNIQUE] INDEX IF NOT EXISTS` for each declared index of a table that this
+ * database can have (see {@link TypeMapping.createsIndex}).
+ */
+export function createIndexQueries(db: Kysely<any>, table: TableDefinition, mapping: TypeMapping, context: DdlContext): Array<{ execute(): Promise<unknown> }> {
+  const types = new Map(table.columns.map((column) => [column.name, column.definition.type]));
+  return table.indexes
+    .filter((index) => mapping.createsIndex(index, index.columns.map((column) => types.get(column)), context))
+    .map((index) => createIndexStatement(db, table.name, index, true));
+}
+
+/**
+ * One `CREATE INDEX`: Kysely's builder for a plain index, and for one with options
+ * `… USING method ("column" operator_class, …) WITH (name = value, …)`, which Kysely's
+ * builder does not say.
+ */
+export function createIndexStatement(db: Kysely<any>, table: string, index: IndexModel, ifNotExists: boolean): { execute(): Promise<unknown> } {
+  if (index.method === undefined && index.operatorClass === undefined && index.with === undefined) {
+    let builder: CreateIndexBuilder = db.schema.createIndex(index.name).on(table).expression(indexColumns(index.columns));
+    if (ifNotExists) builder = builder.ifNotExists();
     return index.unique ? builder.unique() : builder;
-  });
+  }
+  const operatorClass = index.operatorClass === undefined ? sql`` : sql` ${sql.raw(checkWord(index.operatorClass, "operatorClass"))}`;
+  const columns = sql.join(index.columns.map((column) => sql`${sql.id(column)}${operatorClass}`));
+  const method = index.method === undefined ? sql`` : sql` using ${sql.raw(checkWord(index.method, "method"))}`;
+  const parameters = Object.entries(index.with ?? {});
+  const storage = parameters.length === 0 ? sql`` : sql` with (${sql.join(parameters.map(([name, value]) => sql.raw(`${checkWord(name, "with")} = ${checkNumber(value, name)}`)))})`;
+  const statement = sql`create ${sql.raw(index.unique ? "unique " : "")}index ${sql.raw(ifNotExists ? "if not exists " : "")}${sql.id(index.name)} on ${sql.id(table)}${method} (${columns})${storage}`;
+  return { execute: () => statement.execute(db) };
+}
+
+// Method, operator class and parameter names go into the SQL as they are: words only.
+function checkWord(word: string, option: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(word)) throw new SchemaDefinitionError(`index ${option}: "${word}" is not a plain SQL name`);
+  return word;
+}
+
+function checkNumber(value: number, name: string): string {
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new SchemaDefinitionError(`index with.${name}: ${String(value)} is not a finite number`);
+  return String(value);
 }
 
 /**

@@ -38,6 +38,32 @@ export interface IndexModel {
   readonly name: string;
   readonly columns: readonly string[];
   readonly unique: boolean;
+  /** The access method (`hnsw`, `ivfflat`, `gin`…); absent for the database's default (btree). A PostgreSQL index: see {@link IndexOptions}. */
+  readonly method?: string;
+  /** The operator class of every column (`vector_cosine_ops`); absent for the type's default. */
+  readonly operatorClass?: string;
+  /** Storage parameters (`{ m: 16, ef_construction: 64 }`, `{ lists: 100 }`). */
+  readonly with?: Readonly<Record<string, number>>;
+}
+
+/**
+ * How an index is built beyond its columns, for PostgreSQL's access methods. pgvector's
+ * indexes: `hnsw` or `ivfflat`, with the operator class of the distance `nearest()` uses
+ * (`vector_cosine_ops` for `"cosine"`, `vector_l2_ops` for `"l2"`).
+ *
+ * An index with a `method` is created on PostgreSQL only; where it cannot exist it is left
+ * out (on SQLite, and, for `hnsw` and `ivfflat`, on PostgreSQL without pgvector, where vectors
+ * are `real[]`), and autogenerate does not ask for it there.
+ *
+ * @example
+ * ```ts
+ * index("ix_memories_embedding", { method: "hnsw", operatorClass: "vector_cosine_ops", with: { m: 16, ef_construction: 64 } }).on(t.embedding)
+ * ```
+ */
+export interface IndexOptions {
+  readonly method?: string;
+  readonly operatorClass?: string;
+  readonly with?: Readonly<Record<string, number>>;
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { RawBuilder } from "kysely";
 import { SchemaDefinitionError } from "../errors.js";
 import type { AnyColumnRef } from "./column-ref.js";
+import type { IndexOptions } from "./schema-model.js";
 
 /** An index, unique constraint, composite primary key or check declared in a table's extras. */
 export type TableExtra =
-  | { readonly kind: "index"; readonly name: string; readonly columns: readonly AnyColumnRef[]; readonly unique: boolean }
+  | { readonly kind: "index"; readonly name: string; readonly columns: readonly AnyColumnRef[]; readonly unique: boolean; readonly options?: IndexOptions }
   | { readonly kind: "unique"; readonly name: string | undefined; readonly columns: readonly AnyColumnRef[] }
   | { readonly kind: "primaryKey"; readonly columns: readonly AnyColumnRef[] }
   | { readonly kind: "check"; readonly name: string; readonly expression: RawBuilder<unknown> | string };
@@ -15,20 +16,30 @@ export interface IndexBuilder {
 }
 
 /**
- * A (multi-column) index, created with the table.
+ * A (multi-column) index, created with the table; `options` choose a PostgreSQL access
+ * method, operator class and storage parameters (see {@link IndexOptions}).
  *
  * @example
  * ```ts
  * table("agents", { … }, (t) => [index("ix_agents_owner_id").on(t.ownerId)]);
+ * table("memories", { … }, (t) => [index("ix_memories_embedding", { method: "hnsw", operatorClass: "vector_cosine_ops" }).on(t.embedding)]);
  * ```
  */
-export function index(name: string): IndexBuilder {
-  return { on: (...columns) => ({ kind: "index", name, columns, unique: false }) };
+export function index(name: string, options?: IndexOptions): IndexBuilder {
+  return { on: (...columns) => ({ kind: "index", name, columns, unique: false, ...indexOptions(options) }) };
 }
 
 /** A unique index (see {@link index}). */
-export function uniqueIndex(name: string): IndexBuilder {
-  return { on: (...columns) => ({ kind: "index", name, columns, unique: true }) };
+export function uniqueIndex(name: string, options?: IndexOptions): IndexBuilder {
+  return { on: (...columns) => ({ kind: "index", name, columns, unique: true, ...indexOptions(options) }) };
+}
+
+function indexOptions(options: IndexOptions | undefined): { options?: IndexOptions } {
+  if (options === undefined) return {};
+  for (const key of Object.keys(options)) {
+    if (key !== "method" && key !== "operatorClass" && key !== "with") throw new SchemaDefinitionError(`index options: unknown option "${key}" (method, operatorClass, with)`);
+  }
+  return { options };
 }
 
 /**

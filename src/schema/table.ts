@@ -5,6 +5,7 @@ import { checkIdentifier } from "./check-identifier.js";
 import type { AnyColumn } from "./column.js";
 import type { ColumnRef } from "./column-ref.js";
 import type { TableExtra } from "./table-extras.js";
+import { indexModelOptions } from "./index-model-options.js";
 import type { ForeignKeyDefinition, TableDefinition } from "./table-definition.js";
 
 /** The columns of a table declaration, keyed by column name. */
@@ -114,7 +115,7 @@ function buildDefinition(name: string, columns: ColumnMap, extras: readonly Tabl
       const cols = own(extra.columns, "unique()");
       uniques.push({ name: extra.name ?? constraintName(name, cols, "key"), columns: cols });
     } else if (extra.kind === "index") {
-      indexes.push(Object.freeze({ name: extra.name, columns: own(extra.columns, `index "${extra.name}"`), unique: extra.unique }));
+      indexes.push(Object.freeze({ name: extra.name, columns: own(extra.columns, `index "${extra.name}"`), unique: extra.unique, ...indexModelOptions(extra.options) }));
     } else if (extra.kind === "check") {
       checks.push({ name: extra.name, expression: extra.expression });
     }

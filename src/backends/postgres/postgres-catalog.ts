@@ -1,10 +1,10 @@
 import { sql, type Kysely } from "kysely";
-import type { ReferentialAction } from "../../schema/schema-model.js";
+import type { IndexModel, ReferentialAction } from "../../schema/schema-model.js";
 import type { CatalogTable } from "../type-mapping.js";
 
 interface ColumnRow { table: string; name: string; type: string; notNull: boolean; default: string | null; identity: string }
 interface ConstraintRow { table: string; name: string; type: string; columns: string[]; referencedTable: string | null; referencedColumns: string[] | null; onDelete: string; onUpdate: string; definition: string }
-interface IndexRow { table: string; name: string; unique: boolean; columns: Array<string | null> }
+interface IndexRow { table: string; name: string; unique: boolean; columns: Array<string | null>; method: string; operatorClasses: string[]; options: string[] | null }
 
 const ACTIONS: Record<string, ReferentialAction> = { a: "no action", r: "restrict", c: "cascade", n: "set null", d: "set default" };
 
@@ -34,9 +34,14 @@ export async function readPostgresCatalog(db: Kysely<any>): Promise<CatalogTable
     order by c.relname, k.conname`.execute(db)).rows;
   const indexes = (await sql<IndexRow>`
     select t.relname as "table", i.relname as name, x.indisunique as unique,
-           array(select a.attname from unnest(x.indkey) with ordinality u(n, o) left join pg_attribute a on a.attrelid = x.indrelid and a.attnum = u.n order by u.o)::text[] as columns
+           array(select a.attname from unnest(x.indkey) with ordinality u(n, o) left join pg_attribute a on a.attrelid = x.indrelid and a.attnum = u.n order by u.o)::text[] as columns,
+           m.amname as method,
+           -- each column's operator class; for btree '' where it is its type's default
+           array(select case when o.opcdefault and m.amname = 'btree' then '' else o.opcname end from unnest(x.indclass) with ordinality u(c, k) join pg_opclass o on o.oid = u.c order by u.k)::text[] as "operatorClasses",
+           i.reloptions as options
     from pg_index x
     join pg_class i on i.oid = x.indexrelid
+    join pg_am m on m.oid = i.relam
     join pg_class t on t.oid = x.indrelid
     where t.relnamespace = current_schema()::regnamespace and x.indpred is null and x.indexprs is null
       and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid and k.conrelid = x.indrelid)
@@ -68,8 +73,22 @@ export async function readPostgresCatalog(db: Kysely<any>): Promise<CatalogTable
         })),
       indexes: indexes
         .filter((index) => index.table === name && index.columns.every((column) => column !== null))
-        .map((index) => ({ name: index.name, columns: index.columns as string[], unique: index.unique })),
+        .map((index) => indexModel(index)),
       checks: own.filter((constraint) => constraint.type === "c").map((constraint) => ({ name: constraint.name, sql: constraint.definition })),
     };
   });
+}
+
+/** An index as the schema declares it: the method unless btree, the operator class (of a btree index: when not the default), storage parameters when set. */
+function indexModel(row: IndexRow): IndexModel {
+  const operatorClass = row.operatorClasses.find((name) => name !== "");
+  const parameters = (row.options ?? []).map((option) => option.split("=", 2) as [string, string]);
+  return {
+    name: row.name,
+    columns: row.columns as string[],
+    unique: row.unique,
+    ...(row.method === "btree" ? {} : { method: row.method }),
+    ...(operatorClass === undefined ? {} : { operatorClass }),
+    ...(parameters.length === 0 ? {} : { with: Object.fromEntries(parameters.map(([name, value]) => [name, Number(value)])) }),
+  };
 }

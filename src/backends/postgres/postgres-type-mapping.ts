@@ -43,6 +43,9 @@ const PGVECTOR_FUNCTIONS = [
    language sql immutable parallel safe as $$ select a <-> b::vector $$`,
 ];
 
+/** pgvector's index access methods. */
+const VECTOR_METHODS = new Set(["hnsw", "ivfflat"]);
+
 /** PostgreSQL storage of portable types. */
 export const postgresTypeMapping: TypeMapping = {
   columnType(type, context) {
@@ -75,10 +78,14 @@ export const postgresTypeMapping: TypeMapping = {
   identityDeclaresPrimaryKey: false,
   async prepare(db, needs): Promise<DdlContext> {
     if (!needs.vectors) return { vectorStorage: "real-array" };
-    const pgvector = await enablePgvector(db);
+    if (needs.assumePgvector === true) await sql`create extension if not exists vector`.execute(db);
+    const pgvector = needs.assumePgvector === true || (await enablePgvector(db));
     for (const statement of pgvector ? [...ARRAY_FUNCTIONS, ...PGVECTOR_FUNCTIONS] : ARRAY_FUNCTIONS) await sql.raw(statement).execute(db);
     return { vectorStorage: pgvector ? "pgvector" : "real-array" };
   },
+  // pgvector's methods index its vector type only; other methods are PostgreSQL's own.
+  createsIndex: (index, columnTypes, context) =>
+    !VECTOR_METHODS.has(index.method ?? "") || (context.vectorStorage === "pgvector" && columnTypes.every((type) => type === undefined || type.kind === "vector")),
   async dropSupport(db) {
     await sql`drop function if exists athanor_cosine_distance(real[], real[]), athanor_l2_distance(real[], real[])`.execute(db);
     if (await extensionInstalled(db)) await sql`drop function if exists athanor_cosine_distance(vector, real[]), athanor_l2_distance(vector, real[])`.execute(db);

@@ -67,6 +67,8 @@ export const sqliteTypeMapping: TypeMapping = {
   identity: (builder) => builder.primaryKey().autoIncrement(),
   identityDeclaresPrimaryKey: true,
   prepare: async () => CONTEXT,
+  // SQLite has one kind of index: one that names an access method is PostgreSQL's.
+  createsIndex: (index) => index.method === undefined,
   dropSupport: async () => {},
   encode(type, value) {
     // SQLite stores NaN as NULL; refused, so a value never reads back as something else.

@@ -10,6 +10,7 @@ export const OFFLINE_FLAGS = {
   sql: { value: false, help: "print the SQL instead of running it (no database connection)" },
   from: { value: true, help: "with --sql: the revision the database is at (default base for upgrade, heads for downgrade)" },
   dialect: { value: true, help: "with --sql: postgres or sqlite (default: the configured URL's)" },
+  pgvector: { value: false, help: "with --sql for PostgreSQL: the target has pgvector (vector(n) columns and pgvector indexes; offline cannot probe)" },
 } as const;
 
 /** `--sql`: prints the migration's SQL for the target dialect without connecting. */
@@ -25,6 +26,7 @@ export async function printOfflineSql(context: CliContext, direction: MigrationD
     target,
     from: typeof context.flags.from === "string" ? context.flags.from : undefined,
     versionTable: config.versionTable,
+    pgvector: context.flags.pgvector === true,
   });
   if (context.flags.json) context.output.json({ dialect, direction, target, sql: text });
   else context.output.line(text.trimEnd());

@@ -5,7 +5,8 @@ import type { CatalogTable, TypeMapping } from "../../backends/type-mapping.js";
 import type { DialectName } from "../../engine/database-url.js";
 import { NotSupportedError, OfflineRebuildError } from "../../errors.js";
 import type { PortableType } from "../../schema/portable-type.js";
-import { indexColumns } from "../../schema/schema-ddl.js";
+import { createIndexStatement } from "../../schema/schema-ddl.js";
+import type { IndexModel } from "../../schema/schema-model.js";
 import { changeCatalogTable } from "./change-catalog-table.js";
 import { checkOperation } from "./check-operation.js";
 import { createTableQuery } from "./create-table-query.js";
@@ -21,6 +22,8 @@ export interface OperationTarget {
   readonly offline: boolean;
   /** Most bound parameters per statement (bulk inserts are chunked below it). */
   readonly maxParameters: number;
+  /** Offline SQL for a database with pgvector (offline cannot probe for it): vectors are rendered as `vector(n)`. */
+  readonly assumePgvector?: boolean;
 }
 
 /** Applies one {@link Operation}, after {@link checkOperation} (names, types, defaults). */
@@ -29,9 +32,12 @@ export async function applyOperation(target: OperationTarget, operation: Operati
   const { db, mapping } = target;
   switch (operation.kind) {
     case "createTable": {
-      const context = await mapping.prepare(db, { vectors: operation.table.columns.some((column) => column.type.kind === "vector") });
+      const context = await mapping.prepare(db, { vectors: operation.table.columns.some((column) => column.type.kind === "vector"), assumePgvector: target.assumePgvector });
       await createTableQuery(db, operation.table, mapping, context).execute();
-      for (const index of operation.table.indexes) await createIndex(db, operation.table.name, index);
+      const types = new Map(operation.table.columns.map((column) => [column.name, column.type]));
+      for (const index of operation.table.indexes) {
+        if (mapping.createsIndex(index, index.columns.map((column) => types.get(column)), context)) await createIndexStatement(db, operation.table.name, index, false).execute();
+      }
       return;
     }
     case "dropTable":
@@ -44,7 +50,7 @@ export async function applyOperation(target: OperationTarget, operation: Operati
       await db.schema.alterTable(operation.table).renameColumn(operation.from, operation.to).execute();
       return;
     case "createIndex":
-      await createIndex(db, operation.table, operation.index);
+      await createIndex(target, operation.table, operation.index);
       return;
     case "dropIndex":
       // Not db.schema.dropIndex(): Kysely reads a "." in the name as schema.index.
@@ -63,7 +69,7 @@ export async function applyOperation(target: OperationTarget, operation: Operati
 
 async function applyTableChange(target: OperationTarget, change: TableChange): Promise<void> {
   const { db, mapping, editor } = target;
-  const context = await mapping.prepare(db, { vectors: typesOf(change).some((type) => type.kind === "vector") });
+  const context = await mapping.prepare(db, { vectors: typesOf(change).some((type) => type.kind === "vector"), assumePgvector: target.assumePgvector });
   let live: CatalogTable | undefined;
   const readLive = async (): Promise<CatalogTable> => {
     if (target.offline) throw new OfflineRebuildError(change.kind, change.table, target.dialect);
@@ -84,9 +90,18 @@ async function applyTableChange(target: OperationTarget, change: TableChange): P
   await editor.rebuildTable(db, current, rebuilt.table, rebuilt.copy);
 }
 
-async function createIndex(db: Kysely<any>, table: string, index: { readonly name: string; readonly columns: readonly string[]; readonly unique: boolean }): Promise<void> {
-  const builder = db.schema.createIndex(index.name).on(table).expression(indexColumns(index.columns));
-  await (index.unique ? builder.unique() : builder).execute();
+/**
+ * An index the database can have. Its columns' types are not known here: an index with an
+ * access method asks the mapping as for vector columns, so a pgvector index is left out
+ * where vectors are `real[]` (or on SQLite).
+ */
+async function createIndex(target: OperationTarget, table: string, index: IndexModel): Promise<void> {
+  const { db, mapping } = target;
+  if (index.method !== undefined) {
+    const context = await mapping.prepare(db, { vectors: true, assumePgvector: target.assumePgvector });
+    if (!mapping.createsIndex(index, index.columns.map(() => ({ kind: "vector", dimensions: 0 })), context)) return;
+  }
+  await createIndexStatement(db, table, index, false).execute();
 }
 
 async function bulkInsert(target: OperationTarget, table: string, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): Promise<void> {

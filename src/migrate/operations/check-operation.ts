@@ -117,4 +117,10 @@ function checkIndex(index: IndexModel, where: string): void {
   checkIdentifier(index.name, "index", where);
   if (!Array.isArray(index.columns) || index.columns.length === 0) throw new SchemaDefinitionError(`${where}: index "${index.name}" needs at least one column`);
   for (const column of index.columns) checkIdentifier(column, "column", where);
+  for (const [option, word] of [["method", index.method], ["operatorClass", index.operatorClass], ...Object.keys(index.with ?? {}).map((name) => ["with", name])] as const) {
+    if (word !== undefined && !/^[a-z_][a-z0-9_]*$/i.test(word)) throw new SchemaDefinitionError(`${where}: index "${index.name}" ${option} "${word}" is not a plain SQL name`);
+  }
+  for (const [name, value] of Object.entries(index.with ?? {})) {
+    if (typeof value !== "number" || !Number.isFinite(value)) throw new SchemaDefinitionError(`${where}: index "${index.name}" with.${name} must be a finite number`);
+  }
 }

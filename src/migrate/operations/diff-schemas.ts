@@ -94,7 +94,15 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 function sameIndex(a: IndexModel, b: IndexModel): boolean {
-  return a.name === b.name && a.unique === b.unique && sameList(a.columns, b.columns);
+  return (
+    a.name === b.name &&
+    a.unique === b.unique &&
+    sameList(a.columns, b.columns) &&
+    a.method === b.method &&
+    // The catalog names the operator class of every index with a method; a declaration without one takes the default.
+    (a.operatorClass === b.operatorClass || a.operatorClass === undefined || b.operatorClass === undefined) &&
+    canonical(a.with ?? {}) === canonical(b.with ?? {})
+  );
 }
 
 function sameForeignKey(a: ForeignKeyModel, b: ForeignKeyModel): boolean {

@@ -2,7 +2,8 @@ import type { ColumnChanges } from "../../backends/table-change.js";
 import { SchemaDefinitionError } from "../../errors.js";
 import type { AnyColumn } from "../../schema/column.js";
 import type { PortableType } from "../../schema/portable-type.js";
-import type { ColumnModel, DefaultModel, ForeignKeyModel, IndexModel, ReferentialAction } from "../../schema/schema-model.js";
+import type { ColumnModel, DefaultModel, ForeignKeyModel, IndexModel, IndexOptions, ReferentialAction } from "../../schema/schema-model.js";
+import { indexModelOptions } from "../../schema/index-model-options.js";
 import type { CheckSpec, TableSpec } from "./operation.js";
 
 /** A portable type, or the name of one that takes no parameters: `"text"`, `"uuid"`, `"timestamp"`… */
@@ -40,7 +41,7 @@ export interface ForeignKeyInput {
 }
 
 /** An index as revisions write it (`unique` defaults to false). */
-export interface IndexInput {
+export interface IndexInput extends IndexOptions {
   readonly name: string;
   readonly columns: readonly string[];
   readonly unique?: boolean;
@@ -115,7 +116,7 @@ export function toForeignKeyModel(foreignKey: ForeignKeyInput): ForeignKeyModel 
 }
 
 export function toIndexModel(index: IndexInput): IndexModel {
-  return { name: index.name, columns: [...index.columns], unique: index.unique ?? false };
+  return { name: index.name, columns: [...index.columns], unique: index.unique ?? false, ...indexModelOptions(index) };
 }
 
 export function toTableSpec(name: string, input: TableInput): TableSpec {

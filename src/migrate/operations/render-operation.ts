@@ -1,5 +1,5 @@
 import type { PortableType } from "../../schema/portable-type.js";
-import type { ColumnModel, DefaultModel, ForeignKeyModel } from "../../schema/schema-model.js";
+import type { ColumnModel, DefaultModel, ForeignKeyModel, IndexModel } from "../../schema/schema-model.js";
 import type { ColumnChanges } from "../../backends/table-change.js";
 import type { Operation } from "./operation.js";
 
@@ -25,7 +25,7 @@ export function renderOperation(operation: Operation): string {
       }
       if (table.indexes.length > 0) {
         lines.push("  indexes: [");
-        for (const index of table.indexes) lines.push(`    ${literal(index.unique ? index : { name: index.name, columns: index.columns })},`);
+        for (const index of table.indexes) lines.push(`    ${indexLiteral(index)},`);
         lines.push("  ],");
       }
       if (table.checks.length > 0) lines.push(`  checks: ${literal(table.checks)},`);
@@ -40,7 +40,7 @@ export function renderOperation(operation: Operation): string {
     case "alterColumn": return `await op.alterColumn(${s(operation.table)}, ${s(operation.name)}, ${changesLiteral(operation.changes)});`;
     case "createIndex": {
       const { index } = operation;
-      return `await op.createIndex(${s(operation.table)}, ${literal(index.unique ? index : { name: index.name, columns: index.columns })});`;
+      return `await op.createIndex(${s(operation.table)}, ${indexLiteral(index)});`;
     }
     case "dropIndex": return `await op.dropIndex(${s(operation.table)}, ${s(operation.name)});`;
     case "addForeignKey": return `await op.addForeignKey(${s(operation.table)}, ${foreignKeyLiteral(operation.foreignKey)});`;
@@ -102,4 +102,10 @@ function literal(value: unknown): string {
     return `{ ${entries.map(([key, inner]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: ${literal(inner)}`).join(", ")} }`;
   }
   return JSON.stringify(value) ?? "undefined";
+}
+
+/** An index as `op.createIndex` takes it: `unique` only when true, options only when given. */
+function indexLiteral(index: IndexModel): string {
+  const { unique, ...rest } = index;
+  return literal(unique ? index : rest);
 }
