@@ -16,6 +16,7 @@ import { userRoutes } from "./routes/user-routes.js";
 import type { DB } from "./schema.js";
 import { embedText, type Embedder } from "./services/embed-text.js";
 import { conversationSocket } from "./websocket/conversation-socket.js";
+import type { MessageRelay } from "./websocket/message-relay.js";
 
 /** Work that runs beside requests and must pause while the development reset recreates the tables. */
 export interface BackgroundWork {
@@ -39,6 +40,8 @@ export interface AppOptions {
   readonly background?: BackgroundWork;
   /** How long `app.close()` waits for request sessions before rolling them back. Default 10 000. */
   readonly closeTimeoutMillis?: number;
+  /** Carries WebSocket messages to the clients of other processes (a cluster's workers). */
+  readonly relay?: MessageRelay;
 }
 
 const RESET_PATH = "/admin/reset-database";
@@ -83,7 +86,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
     { prefix: "/api" },
   );
-  app.register(conversationSocket);
+  app.register(conversationSocket, { relay: options.relay });
   return app;
 }
 

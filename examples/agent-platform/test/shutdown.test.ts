@@ -10,6 +10,7 @@ import { testPostgresUrl, type TestDatabase } from "athanor/testing";
 import { DEMO } from "../src/demo-fixtures.js";
 import { schema } from "../src/schema.js";
 import { runTypeScript } from "./support/child-process.js";
+import { connectSocket } from "./support/socket-client.js";
 import { DIALECTS, freshDatabase } from "./support/migrated-database.js";
 
 const MAIN = "examples/agent-platform/src/main.ts";
@@ -91,6 +92,13 @@ describe.concurrent("graceful shutdown on SIGTERM", () => {
     const engine = createEngine(database.url, { schema });
     try {
       const url = /listening on (\S+)/.exec(await service.waitFor(/^Agent platform listening on /, 60_000))![1]!;
+      if (workers > 1) {
+        // The workers share the port round-robin, so these clients sit on both; each hears the others' messages.
+        const clients = await Promise.all([0, 1, 2, 3].map(() => connectSocket(`${url.replace(/^http/, "ws")}/ws/conversations/${DEMO.welcomeConversation}`)));
+        clients[0]!.send("to every worker's clients");
+        for (const client of clients.slice(1)) expect(await client.next()).toMatchObject({ type: "message", message: { content: "to every worker's clients" } });
+        for (const client of clients) client.close();
+      }
       const load = startLoad(url, 8);
       await new Promise((resolve) => setTimeout(resolve, 300));
       // A long request in flight when SIGTERM arrives: 10,000 messages in one transaction.

@@ -5,6 +5,7 @@ import { buildApp } from "../src/build-app.js";
 import { schema } from "../src/schema.js";
 import { factories } from "./support/factories.js";
 import { DIALECTS, freshDatabase, useMigratedDatabase } from "./support/migrated-database.js";
+import type { MessageRelay, RelayedMessage } from "../src/websocket/message-relay.js";
 import { connectSocket, type SocketClient } from "./support/socket-client.js";
 import { useTestApp } from "./support/test-app.js";
 
@@ -108,6 +109,32 @@ describe.each(DIALECTS)("WebSocket broadcasts after commit [%s]", (dialect) => {
     } finally {
       await app.close();
       await Promise.all([engine.dispose(), reader.dispose()]);
+      await database.drop();
+    }
+  });
+
+  it("in a cluster, each worker holds its own clients: the relay carries a committed message to the others'", async () => {
+    const database = await freshDatabase(dialect === "postgres" ? "postgres" : "sqlite-file");
+    const engine = createEngine(database.url, { schema });
+    const listeners: Array<((relayed: RelayedMessage) => void) | undefined> = [];
+    const relay = (index: number): MessageRelay => ({
+      publish: (relayed) => listeners.forEach((listener, other) => other !== index && listener?.(relayed)),
+      subscribe: (listener) => ((listeners[index] = listener), () => (listeners[index] = undefined)),
+    });
+    const workers = [0, 1].map((index) => buildApp({ sessions: createSessionFactory(engine), migrations: false, relay: relay(index) })); // two "workers", one database
+    try {
+      const conversation = await factories.conversations.create(engine.db);
+      const [first, second] = await Promise.all(workers.map(async (app) => (await app.listen({ host: "127.0.0.1", port: 0 })).replace(/^http/, "ws")));
+      const here = await connectSocket(`${first}/ws/conversations/${conversation.id}`);
+      const there = await connectSocket(`${second}/ws/conversations/${conversation.id}`);
+      there.send("across workers");
+      expect(await there.next()).toMatchObject({ type: "ack" });
+      expect(await here.next()).toMatchObject({ type: "message", message: { content: "across workers" } });
+      here.close();
+      there.close();
+    } finally {
+      await Promise.all(workers.map((app) => app.close()));
+      await engine.dispose();
       await database.drop();
     }
   });

@@ -1,5 +1,6 @@
 import cluster, { type Worker as ClusterWorker } from "node:cluster";
 import type { ServiceConfig } from "../service-config.js";
+import { relayBetweenWorkers } from "./cluster-relay.js";
 
 /** Options of {@link runPrimary}. */
 export interface PrimaryOptions {
@@ -16,7 +17,8 @@ const MAX_RESTARTS_PER_MINUTE = 5;
  * Seed 004's parent process: holds the configuration, forks `config.workers` workers (each
  * makes its own engine after the fork, in `startWorker`) and restarts one that dies. On
  * SIGTERM or SIGINT it asks every worker to shut down gracefully, waits for all of them, and
- * resolves with the exit code: 0 when every worker exited cleanly. Workers still alive
+ * resolves with the exit code: 0 when every worker exited cleanly. It relays WebSocket
+ * messages between workers (each holds its own clients). Workers still alive
  * `shutdownTimeoutMillis` + 5 s later are killed (exit code 1). The primary itself opens no
  * connection while the workers run.
  *
@@ -77,6 +79,7 @@ export function runPrimary(config: ServiceConfig, options: PrimaryOptions = {}):
       fork();
     });
 
+    cluster.on("message", relayBetweenWorkers); // WebSocket messages from one worker's clients to the others'
     process.once("SIGTERM", () => shutdown("SIGTERM"));
     process.once("SIGINT", () => shutdown("SIGINT"));
     for (let i = 0; i < config.workers; i++) fork();

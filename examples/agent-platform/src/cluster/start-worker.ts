@@ -1,9 +1,11 @@
+import cluster from "node:cluster";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../build-app.js";
 import { createDatabase, type Database } from "../database/create-database.js";
 import { serviceRevisions } from "../database/migrations-directory.js";
 import { AgentScheduler } from "../scheduler/agent-scheduler.js";
 import type { ServiceConfig } from "../service-config.js";
+import { workerRelay } from "./cluster-relay.js";
 
 /** A serving worker: its app, its database, and how to stop it. */
 export interface Worker {
@@ -40,6 +42,7 @@ export async function startWorker(config: ServiceConfig): Promise<Worker> {
     logger: { level: config.logLevel },
     migrations: await serviceRevisions(), // read once: start-up migrated with the same scripts
     closeTimeoutMillis: config.shutdownTimeoutMillis,
+    ...(cluster.isWorker ? { relay: workerRelay() } : {}),
     ...(scheduler === undefined ? {} : { background: { pause: () => scheduler.stop(config.shutdownTimeoutMillis), resume: () => closing || scheduler.start() } }),
   });
   let url: string;

@@ -2,6 +2,13 @@ import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import { httpErrorOf } from "athanor/fastify";
 import { idParams, type IdParams } from "../routes/route-schemas.js";
+import type { MessageRelay } from "./message-relay.js";
+
+/** Options of {@link conversationSocket}. */
+export interface ConversationSocketOptions {
+  /** Delivers committed messages to the clients other processes hold (the workers of a cluster). */
+  readonly relay?: MessageRelay | undefined;
+}
 
 /** What a client sends: a message's text, or `{ "role": "user", "content": "…" }`. */
 interface IncomingMessage {
@@ -16,8 +23,9 @@ interface IncomingMessage {
  * own (seed 000's `get_websocket_session`: `app.athanor.sessions.run`), committed before
  * anyone hears of it: the sender's `ack` and the others' `message` go out in `afterCommit`,
  * so a message that rolls back reaches nobody (the sender gets an `error`). Messages from one
- * client are stored in the order sent. At shutdown, the app's close waits for the messages
- * being stored.
+ * client are stored in the order sent. In a cluster each worker holds its own clients: the
+ * `relay` carries committed messages to the other workers' clients. At shutdown, the app's
+ * close waits for the messages being stored.
  *
  * @example
  * ```ts
@@ -26,9 +34,12 @@ interface IncomingMessage {
  * // client: new WebSocket("ws://127.0.0.1:3000/ws/conversations/<id>").send("hello")
  * ```
  */
-export async function conversationSocket(app: FastifyInstance): Promise<void> {
+export async function conversationSocket(app: FastifyInstance, options: ConversationSocketOptions = {}): Promise<void> {
   const rooms = new Map<string, Set<WebSocket>>();
   const storing = new Set<Promise<void>>();
+  const unsubscribe = options.relay?.subscribe(({ conversationId, message }) => {
+    for (const peer of rooms.get(conversationId) ?? []) send(peer, { type: "message", message });
+  });
 
   app.get<{ Params: IdParams }>("/ws/conversations/:id", { websocket: true, schema: { params: idParams } }, (socket, request) => {
     const conversationId = request.params.id;
@@ -60,6 +71,7 @@ export async function conversationSocket(app: FastifyInstance): Promise<void> {
           db.afterCommit(() => {
             send(socket, { type: "ack", message });
             for (const peer of room) if (peer !== socket) send(peer, { type: "message", message });
+            options.relay?.publish({ conversationId, message });
           });
         });
       } catch (error) {
@@ -72,6 +84,7 @@ export async function conversationSocket(app: FastifyInstance): Promise<void> {
 
   app.addHook("onClose", async () => {
     while (storing.size > 0) await Promise.allSettled([...storing]);
+    unsubscribe?.();
   });
 }
 
