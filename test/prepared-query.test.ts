@@ -1,5 +1,5 @@
 import { NoResultError } from "kysely";
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, expectTypeOf, it } from "vitest";
 import { createEngine } from "../src/engine/create-engine.js";
 import type { Engine } from "../src/engine/engine.js";
 import { ConfigurationError } from "../src/errors.js";
@@ -73,6 +73,16 @@ describeEachDialect("prepared queries", (dialect) => {
     expect(after.title).toBe("d");
     expect(after.updatedAt.getTime()).toBeGreaterThan(before.getTime());
     expect([...texts].filter((text) => /^update/i.test(text))).toHaveLength(1);
+  });
+
+  it("is prepared from a session (request.db) as from engine.db, typed by the schema", async () => {
+    await engine.db.insertInto("notes").values({ id: ID, title: "from a session" }).execute();
+    const found = await createSessionFactory(engine).run(async (db) => {
+      const byId = prepareQuery(db, (k, $: { id: string }) => k.selectFrom("notes").select(["title", "done"]).where("id", "=", $.id));
+      return byId.executeTakeFirstOrThrow(db, { id: ID });
+    });
+    expectTypeOf(found).toEqualTypeOf<{ title: string; done: boolean }>(); // not a mangled database type
+    expect(found).toEqual({ title: "from a session", done: false });
   });
 
   it("refuses missing parameters, and an unbound placeholder sent by other means, with ConfigurationError", async () => {

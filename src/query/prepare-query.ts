@@ -3,6 +3,13 @@ import { Placeholder } from "../backends/placeholder.js";
 import { ConfigurationError } from "../errors.js";
 
 /**
+ * The database type of a Kysely handle (`engine.db`, a transaction, a `Session`), read from
+ * `withoutPlugins()`, which each returns as a plain `Kysely<DB>`: inferring `DB` from
+ * `Kysely<DB>` itself mangles it for a `Session`, a subclass TypeScript matches member by member.
+ */
+type DatabaseOf<K> = K extends { withoutPlugins(): Kysely<infer DB> } ? DB : never;
+
+/**
  * A query built and compiled once, run many times with new parameter values: the builder
  * and the compiler are skipped on every run (what a point select spends most of its time in
  * on SQLite), and the statement text never changes, so SQLite's statement cache and
@@ -38,7 +45,7 @@ export interface PreparedQuery<P, O> {
  * await sessions.run((db) => agentById.execute(db, { id })); // inside a session's transaction
  * ```
  */
-export function prepareQuery<DB, P extends Record<string, unknown>, O>(db: Kysely<DB>, build: (db: Kysely<DB>, $: P) => Compilable<O>): PreparedQuery<P, O> {
+export function prepareQuery<K extends Kysely<any>, P extends Record<string, unknown>, O>(db: K, build: (db: Kysely<DatabaseOf<K>>, $: P) => Compilable<O>): PreparedQuery<P, O> {
   const placeholders = new Proxy({} as P, {
     get: (_, key) => (typeof key === "string" ? new Placeholder(key) : undefined),
   });
