@@ -105,7 +105,7 @@ describeEachDialect("engine dispose", (ctx) => {
     const holder = rejection(
       engine.db.transaction().execute(async (trx) => {
         await sql`insert into items (name) values ('lost')`.execute(trx);
-        const pid = ctx.isPostgres ? (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid : undefined;
+        const pid = ctx.isServer ? (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid : undefined;
         inside.resolve(pid);
         await resume.promise;
         await countItems(trx);

@@ -138,7 +138,8 @@ describeEachDialect("engine error typing", (ctx) => {
     expect(rows.rows.map((row) => Number(row.id))).toEqual([1, 3, 4]);
   });
 
-  it.runIf(ctx.isPostgres)("two SERIALIZABLE transactions updating the same row → SerializationFailureError, retryable (PostgreSQL: SQLite serialises writers)", async () => {
+  // Needs two transactions at once: a server (PGlite runs one session at a time).
+  it.runIf(ctx.isServer)("two SERIALIZABLE transactions updating the same row → SerializationFailureError, retryable (PostgreSQL: SQLite serialises writers)", async () => {
     const engine = open(await ctx.freshUrl(), { pool: { size: 2, maxOverflow: 0 } });
     await sql`create table counters (id integer primary key, value integer not null)`.execute(engine.db);
     await sql`insert into counters values (1, 0)`.execute(engine.db);
@@ -164,7 +165,7 @@ describeEachDialect("engine error typing", (ctx) => {
     expect(driverCode(error as AthanorError)).toBe("40001");
   });
 
-  it.runIf(ctx.isPostgres)("two transactions locking rows in opposite order → one DeadlockError, retryable (PostgreSQL)", async () => {
+  it.runIf(ctx.isServer)("two transactions locking rows in opposite order → one DeadlockError, retryable (PostgreSQL)", async () => {
     const engine = open(await ctx.freshUrl(), {
       pool: { size: 2, maxOverflow: 0 },
       // The detector runs after deadlock_timeout (default 1 s); shorter keeps the suite fast.
@@ -188,7 +189,7 @@ describeEachDialect("engine error typing", (ctx) => {
     expect(driverCode(failures[0])).toBe("40P01");
   });
 
-  it.runIf(ctx.isPostgres)("a row lock held longer than postgres.lockTimeoutMillis → LockTimeoutError (PostgreSQL)", async () => {
+  it.runIf(ctx.isServer)("a row lock held longer than postgres.lockTimeoutMillis → LockTimeoutError (PostgreSQL)", async () => {
     const url = await ctx.freshUrl();
     const holder = open(url, { pool: { size: 1, maxOverflow: 0 } });
     const waiter = open(url, { pool: { size: 1, maxOverflow: 0 }, postgres: { lockTimeoutMillis: 50 } });

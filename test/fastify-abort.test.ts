@@ -21,7 +21,7 @@ describeEachDialect("athanor/fastify: aborted requests", (dialect) => {
   let release: Deferred;
   let finished: Deferred<string>;
   beforeAll(async () => {
-    engine = createEngine(dialect.isPostgres ? withApplicationName(dialect.url(), "fastify-abort") : dialect.url());
+    engine = createEngine(dialect.isServer ? withApplicationName(dialect.url(), "fastify-abort") : dialect.url());
     await createItemsTables(engine);
   });
   afterAll(() => engine.dispose());

@@ -26,7 +26,7 @@ describeEachDialect("athanor/fastify: 1,000 concurrent requests with random fail
   let engine: Engine;
   let app: FastifyInstance;
   beforeAll(async () => {
-    engine = createEngine(dialect.isPostgres ? withApplicationName(dialect.url(), "fastify-concurrency") : dialect.url(), { pool: { size: 10, maxOverflow: 10 } });
+    engine = createEngine(dialect.isServer ? withApplicationName(dialect.url(), "fastify-concurrency") : dialect.url(), { pool: { size: 10, maxOverflow: 10 } });
     await createItemsTables(engine);
     app = buildTestApp({ engine }, (api) => {
       api.post("/items/:id/:kind", async (request, reply) => {

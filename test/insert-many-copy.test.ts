@@ -88,7 +88,8 @@ describeEachDialect("session.insertMany through COPY", (dialect) => {
     const sent = countStatements(engine);
     const result = await sessions.run((db) => db.insertMany("copied", rows));
     expect(result.inserted).toBe(1_200);
-    expect(sent).toEqual(dialect.isPostgres ? { copy: 1, insert: 0 } : { copy: 0, insert: result.statements });
+    // PGlite 0.5 cannot take COPY FROM STDIN (its PostgreSQL exits): INSERTs there.
+    expect(sent).toEqual(dialect.isServer ? { copy: 1, insert: 0 } : { copy: 0, insert: result.statements });
     // The reference: the same rows through Kysely's insertInto, under other ids.
     await engine.db
       .insertInto("copied")

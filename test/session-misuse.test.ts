@@ -296,14 +296,14 @@ describeEachDialect("an independent session inside another session's run() (prop
           (error: unknown) => error,
         );
         await manual.close();
-        if (ctx.isSqlite) expect(opened).toBeInstanceOf(SessionBusyError);
+        if (ctx.singleWriter) expect(opened).toBeInstanceOf(SessionBusyError);
         return sessions.run((inner) => inner.insertInto("items").values({ id: 2, name: "inner" }).execute(), { propagation: "requiresNew" }).then(
           () => "inner committed",
           (error: unknown) => error,
         );
       })
       .catch((error: unknown) => error);
-    if (ctx.isPostgres) {
+    if (!ctx.singleWriter) {
       expect(outcome).toBe("inner committed");
       expect(await itemNames(engine)).toEqual(["inner", "opened", "outer"]);
     } else {
@@ -318,7 +318,7 @@ describeEachDialect("an independent session inside another session's run() (prop
     await sessions.run(async (outer) => {
       await sessions.run((inner) => inner.insertInto("items").values({ id: 1, name: "first" }).execute(), { propagation: "requiresNew" });
       await outer.insertInto("items").values({ id: 2, name: "second" }).execute();
-      if (ctx.name !== "sqlite-memory") {
+      if (ctx.readerBesideWriter) {
         const seen = await sessions.run((reader) => reader.selectFrom("items").select("name").execute(), { readOnly: true, propagation: "requiresNew" });
         expect(seen.map((row) => row.name)).toEqual(["first"]);
       }

@@ -207,7 +207,8 @@ describeEachDialect("sessions.run retry", (ctx) => {
     });
   });
 
-  describe.runIf(ctx.isPostgres)("a real serialization failure (PostgreSQL)", () => {
+  // Two SERIALIZABLE transactions at once, and a connection through a proxy: a server.
+  describe.runIf(ctx.isServer)("a real serialization failure (PostgreSQL)", () => {
     const openEngine = engineFactory();
     let sessions: SessionFactory<BankDb>;
     let db: Kysely<BankDb>;
@@ -266,7 +267,7 @@ describeEachDialect("sessions.run retry", (ctx) => {
     });
   });
 
-  describe.runIf(ctx.isPostgres)("connection lost during COMMIT (PostgreSQL)", () => {
+  describe.runIf(ctx.isServer)("connection lost during COMMIT (PostgreSQL)", () => {
     const openEngine = engineFactory();
     const APP = "athanor-session-commit-lost";
     let admin: PostgresAdmin;

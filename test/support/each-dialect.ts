@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import { createTestDatabase, type TestDatabase, type TestDialectName } from "../../src/testing/index.js";
 
-export const ALL_DIALECTS: readonly TestDialectName[] = ["sqlite-memory", "sqlite-file", "postgres"];
+export const ALL_DIALECTS: readonly TestDialectName[] = ["sqlite-memory", "sqlite-file", "postgres", "pglite"];
 
 /** A fresh database for the whole describe block, created in beforeAll and dropped in afterAll. */
 export interface SuiteDatabase {
@@ -14,8 +14,17 @@ export interface SuiteDatabase {
 /** Per-dialect context handed to a suite: a fresh database for the whole describe block. */
 export interface DialectContext extends SuiteDatabase {
   readonly name: TestDialectName;
+  /** PostgreSQL SQL and behaviour: a server, or PGlite. */
   readonly isPostgres: boolean;
   readonly isSqlite: boolean;
+  /** PGlite: PostgreSQL in this process, one session at a time (no second connection, no server process to reach). */
+  readonly isPglite: boolean;
+  /** A PostgreSQL server: other connections, other processes, server-side sessions. */
+  readonly isServer: boolean;
+  /** One writer at a time (SQLite, PGlite): a second transaction waits for the first. */
+  readonly singleWriter: boolean;
+  /** Another connection can read while a transaction is open (not in-memory SQLite, not PGlite's one session). */
+  readonly readerBesideWriter: boolean;
 }
 
 /**
@@ -56,8 +65,12 @@ export function describeEachDialect(title: string, suite: (context: DialectConte
       const database = suiteDatabase(name);
       suite({
         name,
-        isPostgres: name === "postgres",
-        isSqlite: name !== "postgres",
+        isPostgres: name === "postgres" || name === "pglite",
+        isSqlite: name === "sqlite-memory" || name === "sqlite-file",
+        isPglite: name === "pglite",
+        isServer: name === "postgres",
+        singleWriter: name !== "postgres",
+        readerBesideWriter: name === "postgres" || name === "sqlite-file",
         url: database.url,
         freshUrl: database.freshUrl,
       });

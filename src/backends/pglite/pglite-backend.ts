@@ -11,12 +11,18 @@ import type { PostgresConnection } from "../postgres/postgres-connection.js";
 import type { PgliteModule, PgliteNodePostgresModule } from "./pglite-driver.js";
 import { PgliteMigrationLock } from "./pglite-migration-lock.js";
 import { PglitePool, type PgliteDrivers } from "./pglite-pool.js";
+import type { PgProtocol } from "./pglite-wire-connection.js";
 
-/** PostgreSQL's, less what one in-process session cannot do: a second writer, or a reader beside it. */
+/**
+ * PostgreSQL's, less what one in-process session cannot do (a second writer, or a reader
+ * beside it), and less COPY FROM STDIN: PGlite 0.5 exits its WebAssembly PostgreSQL on it
+ * ("Program terminated with exit(1)"), so insertMany sends INSERTs.
+ */
 const CAPABILITIES: BackendCapabilities = Object.freeze({
   ...POSTGRES_CAPABILITIES,
   concurrentWriters: false,
   readOnlyBesideWriter: false,
+  copyFrom: false,
 });
 
 /** Loads PGlite, its pg wire connection, pg, and pgvector when it is installed. */
@@ -30,7 +36,8 @@ export function loadPgliteDrivers(): PgliteDrivers {
     throw new DriverMissingError(`the "pg" package is needed for pglite: URLs too (Athanor speaks to PGlite through pg's protocol client): npm install pg`, { cause: error });
   }
   const vector = loadOptionalPackage<{ vector: unknown }>("@electric-sql/pglite-pgvector")?.vector;
-  return { pg: driver, pglite, nodePostgres, extensions: vector === undefined ? {} : { vector } };
+  const protocol = loadDriverDependency<PgProtocol>("pg", "pg-protocol");
+  return { pg: driver, pglite, nodePostgres, protocol, extensions: vector === undefined ? {} : { vector } };
 }
 
 /**

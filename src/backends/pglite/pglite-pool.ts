@@ -15,12 +15,14 @@ import { PostgresRowDecoders } from "../postgres/postgres-row-decoders.js";
 import { postgresTypeMapping, postgresTypeParsers } from "../postgres/postgres-type-mapping.js";
 import type { PgliteModule, PgliteNodePostgresModule } from "./pglite-driver.js";
 import { openPgliteHost, releasePgliteHost, type PgliteHost } from "./pglite-host.js";
+import { createPgliteWireConnection, type PgProtocol } from "./pglite-wire-connection.js";
 
 /** The drivers a PGlite engine runs on: PGlite, and pg's protocol client over PGlite's own wire connection. */
 export interface PgliteDrivers {
   readonly pg: typeof pg;
   readonly pglite: PgliteModule;
   readonly nodePostgres: PgliteNodePostgresModule;
+  readonly protocol: PgProtocol;
   readonly extensions: Record<string, unknown>;
 }
 
@@ -162,7 +164,7 @@ export class PglitePool implements Pool<PostgresConnection> {
   async #connect(host: PgliteHost): Promise<PostgresConnection> {
     const { pg: driver, nodePostgres } = this.#drivers;
     const client = new driver.Client({
-      connection: new nodePostgres.PglitePgConnection({ pglite: host.pglite }),
+      connection: createPgliteWireConnection(nodePostgres, this.#drivers.protocol, host.pglite),
       types: postgresTypeParsers(driver),
     } as pg.ClientConfig) as pg.PoolClient;
     const { prepareStatements, statementCacheSize, postgres } = this.#options;
