@@ -1,15 +1,20 @@
 // Vector columns and nearest neighbours: the same ranking on SQLite, PostgreSQL with pgvector, and PostgreSQL without it.
 import { createEngine } from "athanor";
-import { defineSchema, initializeDatabase, nearest, table, text, uuid, vector, vectorDistance } from "athanor/schema";
+import { defineSchema, index, initializeDatabase, nearest, table, text, uuid, vector, vectorDistance } from "athanor/schema";
 
 const conversations = table("conversations", { id: uuid().primaryKey().defaultRandom(), title: text().notNull() });
 // #region declare
-const memory = table("conversation_memory", {
-  id: uuid().primaryKey().defaultRandom(),
-  conversationId: uuid().notNull().references(() => conversations.id, { onDelete: "cascade" }),
-  content: text().notNull(),
-  embedding: vector(3), // vector(1536) for real embeddings
-});
+const memory = table(
+  "conversation_memory",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    conversationId: uuid().notNull().references(() => conversations.id, { onDelete: "cascade" }),
+    content: text().notNull(),
+    embedding: vector(3), // vector(1536) for real embeddings
+  },
+  // pgvector's HNSW index for nearest(…, { metric: "cosine" }); left out where vectors are not pgvector's
+  (t) => [index("ix_conversation_memory_embedding", { method: "hnsw", operatorClass: "vector_cosine_ops", with: { m: 16, ef_construction: 64 } }).on(t.embedding)],
+);
 // #endregion declare
 const schema = defineSchema({ conversations, memory });
 const engine = createEngine(process.env.DATABASE_URL ?? "sqlite::memory:", { schema });
