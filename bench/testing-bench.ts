@@ -4,10 +4,10 @@
  * strategies, on each dialect:
  *   (a) create_all / drop_all around every test (the seed documents' pattern);
  *   (b) TRUNCATE (SQLite: DELETE) of every table after every test;
- *   (c) a new database per test, copied from a migrated template (PostgreSQL);
+ *   (c) a new database per test, copied from a migrated template (PostgreSQL; PGlite: a fresh in-memory instance);
  *   (d) the sandbox: one rolled-back transaction per test (athanor/testing).
  *
- *   npm run bench:testing        (BENCH_TESTS, default 500; BENCH_DIALECTS=postgres,sqlite-memory,sqlite-file)
+ *   npm run bench:testing        (BENCH_TESTS, default 500; BENCH_DIALECTS=postgres,sqlite-memory,sqlite-file,pglite)
  */
 import { sql } from "kysely";
 import { createEngine, createSessionFactory, type Engine, type SessionFactory } from "../src/index.js";
@@ -64,6 +64,18 @@ const strategies: Record<string, Strategy> = {
     await engine.dispose();
   },
   "(c) database from a template": async (dialect, url, tests) => {
+    if (dialect === "pglite") {
+      // No templates in PGlite: a fresh in-memory instance per test (booted from the cached initdb image), schema created in it.
+      for (let i = 0; i < tests; i++) {
+        const database = await createTestDatabase("pglite");
+        const engine = createEngine(database.url, { schema });
+        await initializeDatabase(engine, schema);
+        await testBody(createSessionFactory(engine), i);
+        await engine.dispose();
+        await database.drop();
+      }
+      return;
+    }
     if (dialect !== "postgres") return;
     const template = await createTemplateDatabase({
       adminUrl: url,
@@ -97,7 +109,7 @@ const strategies: Record<string, Strategy> = {
 };
 
 async function truncate(engine: Engine<DB>, dialect: TestDialectName): Promise<void> {
-  if (dialect === "postgres") {
+  if (dialect === "postgres" || dialect === "pglite") {
     await sql`truncate bench_members, bench_squads, bench_users`.execute(engine.db);
     return;
   }
@@ -106,7 +118,7 @@ async function truncate(engine: Engine<DB>, dialect: TestDialectName): Promise<v
   });
 }
 
-const requested = (process.env.BENCH_DIALECTS ?? "postgres,sqlite-memory,sqlite-file").split(",").map((name) => name.trim()) as TestDialectName[];
+const requested = (process.env.BENCH_DIALECTS ?? "postgres,sqlite-memory,sqlite-file,pglite").split(",").map((name) => name.trim()) as TestDialectName[];
 const rows: string[] = [];
 for (const dialect of requested) {
   if (dialect === "postgres" && !(await postgresReachable())) {
@@ -116,7 +128,7 @@ for (const dialect of requested) {
   const database = await createTestDatabase(dialect);
   const rates: Record<string, number> = {};
   for (const [name, strategy] of Object.entries(strategies)) {
-    if (name.startsWith("(c)") && dialect !== "postgres") continue;
+    if (name.startsWith("(c)") && dialect !== "postgres" && dialect !== "pglite") continue;
     const tests = name.startsWith("(c)") ? TEMPLATE_TESTS : TESTS;
     process.stderr.write(`[bench:testing] ${dialect} ${name}: ${tests} tests\n`);
     const startedAt = performance.now();
