@@ -236,11 +236,26 @@ describe("the packed package, installed", () => {
     }, STEP_MILLIS);
   });
 
-  describe("a project without tsx", () => {
+  describe("a project without tsx (nor PGlite)", () => {
     let bare: ConsumerProject;
     beforeAll(async () => {
-      bare = await project("no-tsx", { without: ["tsx"] });
+      bare = await project("no-tsx", { without: ["tsx", "@electric-sql/pglite", "@electric-sql/pglite-pgvector"] });
     }, INSTALL_MILLIS);
+
+    test("installs without the optional PGlite peer; a pglite: URL asks for it by name, SQLite works", async () => {
+      await bare.write(
+        "pglite-missing.mjs",
+        `import { createEngine } from "athanor";
+const sqlite = createEngine("sqlite::memory:");
+console.log((await sqlite.healthCheck()).status);
+await sqlite.dispose();
+try { createEngine("pglite::memory:"); } catch (error) { console.log(error.code, error.message); }
+`,
+      );
+      const result = await bare.node(["pglite-missing.mjs"]);
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toMatch(/^ok\nDRIVER_MISSING .*npm install @electric-sql\/pglite/);
+    }, STEP_MILLIS);
 
     test("init writes JavaScript and the workflow runs without a TypeScript loader", async () => {
       await runCliWorkflow(bare, { language: "js", url: `sqlite:./data/bare.db` });

@@ -24,6 +24,9 @@ const THIRD_PARTY = [
   "@types/node",
   "@types/pg",
   "@types/better-sqlite3",
+  // PGlite (pglite: URLs, and the documentation's PGlite example), with pgvector.
+  "@electric-sql/pglite",
+  "@electric-sql/pglite-pgvector",
   // athanor/fastify's optional peers, and what its documented WebSocket example uses.
   "fastify",
   "fastify-plugin",
