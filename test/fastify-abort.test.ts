@@ -13,7 +13,7 @@ import { waitUntil } from "./support/wait-until.js";
 // Real HTTP on loopback: a client that goes away mid-request, and a server connectionTimeout.
 // The session must end (rolled back) and give its connection back, once the handler returns.
 describeEachDialect("athanor/fastify: aborted requests", (dialect) => {
-  const admin = suiteAdmin(dialect);
+  const admin = suiteAdmin({ isPostgres: dialect.isServer }); // pg_stat_activity: a server's backends
   let engine: Engine;
   let app: FastifyInstance;
   let origin: string;

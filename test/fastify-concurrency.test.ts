@@ -22,7 +22,7 @@ function random(seed: number): () => number {
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
 describeEachDialect("athanor/fastify: 1,000 concurrent requests with random failures", (dialect) => {
-  const admin = suiteAdmin(dialect);
+  const admin = suiteAdmin({ isPostgres: dialect.isServer }); // pg_stat_activity: a server's backends
   let engine: Engine;
   let app: FastifyInstance;
   beforeAll(async () => {

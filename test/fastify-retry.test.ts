@@ -106,11 +106,12 @@ describeEachDialect("athanor/fastify: retry-safe routes", (dialect) => {
       const responses = await Promise.all([retrying.inject({ method: "POST", url: "/ledger" }), retrying.inject({ method: "POST", url: "/ledger" })]);
       expect(responses.map((response) => response.statusCode), JSON.stringify({ bodies: responses.map((r) => r.body), failedStatements })).toEqual([200, 200]);
       expect(responses.map((response) => response.json().total).sort()).toEqual([1, 2]);
-      expect(reads).toBe(3);
+      // Two first attempts, then the loser again (SSI may refuse a retry too, rarely: each is retried the same way).
+      expect(reads).toBeGreaterThanOrEqual(3);
       const totals = await sql<{ total: number }>`select total from ledger order by total`.execute(engine.db);
       expect(totals.rows.map((row) => Number(row.total))).toEqual([1, 2]);
       // The loser's INSERT went through; its COMMIT is what failed, and what was retried.
-      expect(failedStatements).toEqual(["commit"]);
+      expect(failedStatements[0]).toBe("commit");
     } finally {
       engine.off("error", onError);
       await retrying.close();
