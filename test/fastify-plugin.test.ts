@@ -47,6 +47,29 @@ describeEachDialect("athanor/fastify: request sessions", (dialect) => {
     expect(await itemIds(engine)).toEqual([1]);
   });
 
+  it("request.db is the current session inside the handler: a service's own run() joins the request's transaction", async () => {
+    const sessions = createSessionFactory(engine);
+    // A service that runs its own unit of work; from a handler it must join the request's.
+    const addItem = (id: number) => sessions.run((db) => (db as typeof db & ReturnType<typeof itemsDb>).insertInto("items").values(insertItem(id)).execute());
+    let sameSession = false;
+    build(
+      (api) =>
+        api.post("/items/:id", async (request, reply) => {
+          await itemsDb(request).insertInto("items").values(insertItem(1)).execute();
+          await addItem(2); // on SQLite a session of its own would wait for the writer request.db holds
+          sameSession = sessions.current() === request.db;
+          if ((request.params as { id: string }).id === "fail") return reply.code(409).send({ refused: true });
+          return reply.code(201).send({ created: true });
+        }),
+      { sessions },
+    );
+    expect((await app!.inject({ method: "POST", url: "/items/fail" })).statusCode).toBe(409);
+    expect(await itemIds(engine)).toEqual([]); // the service's write rolled back with the request's
+    expect((await app!.inject({ method: "POST", url: "/items/ok" })).statusCode).toBe(201);
+    expect(await itemIds(engine)).toEqual([1, 2]);
+    expect(sameSession).toBe(true);
+  });
+
   it("rolls back when the handler throws", async () => {
     build((api) =>
       api.post("/items", async (request) => {

@@ -68,6 +68,40 @@ export interface SessionFactory<DB> {
   bind<A extends unknown[], T>(fn: (session: Session<DB>, ...args: A) => Promise<T>, options?: SessionOptions): (...args: A) => Promise<T>;
   /** A factory for the same engine with other defaults (e.g. read-only), sharing `current()`. */
   withOptions(options: SessionOptions): SessionFactory<DB>;
+  /**
+   * Runs `fn` with a session that a framework manages (a request's) as the current one:
+   * `current()` inside returns it, and a `run()` inside joins it as it would join an outer
+   * `run()`. `session` is called on first need only, so a request whose code never asks takes
+   * nothing. Committing and closing stay with whoever opened the session.
+   *
+   * @example
+   * ```ts
+   * // in a framework's request wrapper (athanor/fastify does this for request.db)
+   * return sessions.withCurrent(() => request.db, () => handler(request, reply));
+   * ```
+   */
+  withCurrent<T>(session: () => Session<DB>, fn: () => T): T;
+}
+
+/** A framework's session bound to the async context, opened on first need (see `withCurrent`). */
+class LazyCurrent {
+  #core: SessionCore | undefined;
+  readonly #open: () => Session<any>;
+  constructor(open: () => Session<any>) {
+    this.#open = open;
+  }
+  /** The session's core; opened now when `open` is true. */
+  core(open: boolean): SessionCore | undefined {
+    if (this.#core === undefined && open) this.#core = Session.coreOf(this.#open());
+    return this.#core;
+  }
+}
+
+type Current = SessionCore | LazyCurrent;
+
+/** The current session's core; a framework's lazy one is opened only when `open` is true. */
+function currentCore(current: Current | undefined, open: boolean): SessionCore | undefined {
+  return current instanceof LazyCurrent ? current.core(open) : current;
 }
 
 /**
@@ -80,14 +114,14 @@ export interface SessionFactory<DB> {
  * ```
  */
 export function createSessionFactory<DB>(engine: Engine<DB>, defaults?: SessionOptions): SessionFactory<DB> {
-  return makeFactory(engine, resolveSessionOptions(defaults, undefined, "session factory defaults"), new AsyncLocalStorage<SessionCore>());
+  return makeFactory(engine, resolveSessionOptions(defaults, undefined, "session factory defaults"), new AsyncLocalStorage<Current>());
 }
 
 function makeFactory<DB>(
   engine: Engine<DB>,
   defaults: ResolvedSessionOptions,
-  /** The session `run()` bound to the async context, by its core (`core.session` is the session). */
-  storage: AsyncLocalStorage<SessionCore>,
+  /** The session `run()` (or `withCurrent()`) bound to the async context, by its core (`core.session` is the session). */
+  storage: AsyncLocalStorage<Current>,
 ): SessionFactory<DB> {
   const { backend, internals } = engine;
   const executor = engine.db.getExecutor();
@@ -109,7 +143,7 @@ function makeFactory<DB>(
       backend,
       internals.instrumentation,
       { isolationLevel: options.isolationLevel, accessMode: options.readOnly ? "read only" : undefined },
-      storage.getStore(),
+      currentCore(storage.getStore(), false),
       internals.completeError,
     );
     core.session = new Session<DB>(core, undefined, parts);
@@ -167,17 +201,23 @@ function makeFactory<DB>(
         return Promise.reject(error);
       }
       if (resolved.propagation !== "requiresNew") {
-        const outer = storage.getStore();
+        let outer: SessionCore | undefined;
+        try {
+          outer = currentCore(storage.getStore(), true);
+        } catch (error) {
+          return Promise.reject(error);
+        }
         if (outer !== undefined && outer.state !== "closed") return runInside(outer, fn, resolved);
       }
       return resolved.retry === undefined ? runOnce(fn, resolved) : runWithRetry(fn, resolved, resolved.retry);
     },
     current() {
-      const session = sessionOf(storage.getStore());
+      const session = sessionOf(currentCore(storage.getStore(), true));
       if (session === undefined) throw new NoCurrentSessionError();
       return session;
     },
-    tryCurrent: () => sessionOf(storage.getStore()),
+    tryCurrent: () => sessionOf(currentCore(storage.getStore(), true)),
+    withCurrent: (session, fn) => storage.run(new LazyCurrent(session), fn),
     bind: (fn, options) => (...args) => factory.run((session) => fn(session, ...args), options),
     withOptions: (options) => makeFactory(engine, resolveSessionOptions(options, defaults), storage),
   };

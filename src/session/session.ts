@@ -72,6 +72,11 @@ export class Session<DB> extends Kysely<DB> {
     this.#parts = parts;
   }
 
+  /** @internal The state behind a session, for its factory. */
+  static coreOf(session: Session<any>): SessionCore {
+    return session.#core;
+  }
+
   /** `idle` (no transaction yet), `active`, `aborted` (a statement failed: roll back) or `closed`. */
   get state(): SessionState {
     return this.#core.state;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod 
 import type { RetryOptions } from "../../session/session-options.js";
 import { retryDelayMillis, shouldRetry } from "../../session/retry-policy.js";
 import { clientGone } from "./commit-on-send.js";
+import { requestDb } from "./request-db.js";
 import { HANDLER_RUNNING, REPLY, ROUTE, SESSION, type RequestSlots } from "./request-slots.js";
 import type { RouteSettings } from "./route-settings.js";
 
@@ -22,13 +23,23 @@ export function transactionalHandler(handler: RouteHandlerMethod, route: RouteSe
   return wrapped as RouteHandlerMethod;
 }
 
+/**
+ * Calls the handler with `request.db` as its factory's current session: `sessions.current()`
+ * in code the handler calls returns it, and a service's own `sessions.run()` joins the
+ * request's transaction instead of starting one beside it. Opened on first need only.
+ */
+function callWithRequestSession(handler: Handler, app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, route: RouteSettings): unknown {
+  if (route.sessions === undefined) return handler.call(app, request, reply);
+  return route.sessions.withCurrent(() => requestDb(request), () => handler.call(app, request, reply));
+}
+
 function tracked(handler: Handler, route: RouteSettings): Handler {
   return function trackedHandler(this: FastifyInstance, request, reply) {
     const slots = request as unknown as RequestSlots;
     handlerStarts(slots, route, reply);
     let result: unknown;
     try {
-      result = handler.call(this, request, reply);
+      result = callWithRequestSession(handler, this, request, reply, route);
     } catch (error) {
       handlerSettled(request, reply, false);
       throw error;
@@ -61,7 +72,7 @@ function retrying(handler: Handler, route: RouteSettings, retry: Required<RetryO
       handlerStarts(slots, route, reply);
       let payload: unknown;
       try {
-        payload = await handler.call(this, request, reply);
+        payload = await callWithRequestSession(handler, this, request, reply, route);
       } catch (error) {
         if (await rolledBackForRetry(request, reply, error, attempt, retry)) continue;
         handlerSettled(request, reply, false);
