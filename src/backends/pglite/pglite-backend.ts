@@ -8,10 +8,10 @@ import type { BackendCapabilities } from "../backend-capabilities.js";
 import { loadDriver, loadDriverDependency, loadOptionalPackage } from "../load-driver.js";
 import { POSTGRES_CAPABILITIES, postgresSqlParts } from "../postgres/postgres-backend.js";
 import type { PostgresConnection } from "../postgres/postgres-connection.js";
-import type { PgliteModule, PgliteNodePostgresModule } from "./pglite-driver.js";
+import type { PgliteModule } from "./pglite-driver.js";
 import { PgliteMigrationLock } from "./pglite-migration-lock.js";
 import { PglitePool, type PgliteDrivers } from "./pglite-pool.js";
-import type { PgProtocol } from "./pglite-wire-connection.js";
+import type { PgProtocol } from "./pglite-protocol-connection.js";
 
 /**
  * PostgreSQL's, less what one in-process session cannot do (a second writer, or a reader
@@ -25,10 +25,9 @@ const CAPABILITIES: BackendCapabilities = Object.freeze({
   copyFrom: false,
 });
 
-/** Loads PGlite, its pg wire connection, pg, and pgvector when it is installed. */
+/** Loads PGlite, pg (and its protocol serializer), and pgvector when it is installed. */
 export function loadPgliteDrivers(): PgliteDrivers {
   const pglite = loadDriver<PgliteModule>("@electric-sql/pglite");
-  const nodePostgres = loadDriverDependency<PgliteNodePostgresModule>("@electric-sql/pglite", "@electric-sql/pglite/node-postgres");
   let driver: typeof pg;
   try {
     driver = loadDriver<typeof pg>("pg");
@@ -37,12 +36,12 @@ export function loadPgliteDrivers(): PgliteDrivers {
   }
   const vector = loadOptionalPackage<{ vector: unknown }>("@electric-sql/pglite-pgvector")?.vector;
   const protocol = loadDriverDependency<PgProtocol>("pg", "pg-protocol");
-  return { pg: driver, pglite, nodePostgres, protocol, extensions: vector === undefined ? {} : { vector } };
+  return { pg: driver, pglite, protocol, extensions: vector === undefined ? {} : { vector } };
 }
 
 /**
  * Builds the PGlite backend: PostgreSQL compiled to WebAssembly, in this process. It speaks
- * PostgreSQL through pg's protocol client over PGlite's own wire connection, so SQL, type
+ * PostgreSQL through pg's protocol client over an in-process wire connection, so SQL, type
  * mapping, row decoding and errors are the PostgreSQL backend's; the pool is a single
  * connection (see {@link PglitePool}). pgvector is loaded when `@electric-sql/pglite-pgvector`
  * is installed.

@@ -2,6 +2,8 @@
 export interface PgliteInstance {
   readonly closed: boolean;
   isInTransaction(): boolean;
+  /** Runs wire-protocol messages; answers with the backend's parsed messages. */
+  execProtocolStream(message: Uint8Array, options: { throwOnError: boolean }): Promise<Array<{ readonly name: string }>>;
   query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
   exec(sql: string): Promise<unknown>;
   dumpDataDir(compression?: "none" | "gzip" | "auto"): Promise<Blob>;
@@ -21,9 +23,4 @@ export interface PgliteCreateOptions {
 /** `@electric-sql/pglite` as Athanor loads it. */
 export interface PgliteModule {
   readonly PGlite: { create(options: PgliteCreateOptions): Promise<PgliteInstance> };
-}
-
-/** `@electric-sql/pglite/node-postgres`: a pg wire connection that talks to a PGlite instance. */
-export interface PgliteNodePostgresModule {
-  readonly PglitePgConnection: new (config: { pglite: PgliteInstance }) => object;
 }

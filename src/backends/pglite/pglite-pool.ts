@@ -13,22 +13,21 @@ import { PostgresConnection } from "../postgres/postgres-connection.js";
 import { mapPostgresConnectError, mapPostgresError } from "../postgres/postgres-error-mapper.js";
 import { PostgresRowDecoders } from "../postgres/postgres-row-decoders.js";
 import { postgresTypeMapping, postgresTypeParsers } from "../postgres/postgres-type-mapping.js";
-import type { PgliteModule, PgliteNodePostgresModule } from "./pglite-driver.js";
+import type { PgliteModule } from "./pglite-driver.js";
 import { openPgliteHost, releasePgliteHost, type PgliteHost } from "./pglite-host.js";
-import { createPgliteWireConnection, type PgProtocol } from "./pglite-wire-connection.js";
+import { PgliteProtocolConnection, type PgProtocol } from "./pglite-protocol-connection.js";
 
 /** The drivers a PGlite engine runs on: PGlite, and pg's protocol client over PGlite's own wire connection. */
 export interface PgliteDrivers {
   readonly pg: typeof pg;
   readonly pglite: PgliteModule;
-  readonly nodePostgres: PgliteNodePostgresModule;
   readonly protocol: PgProtocol;
   readonly extensions: Record<string, unknown>;
 }
 
 /**
  * PGlite runs one session, so its pool is SQLite's single writer: one connection (pg's
- * client over PGlite's in-process wire connection, with everything the PostgreSQL backend
+ * client over an in-process wire connection to PGlite, with everything the PostgreSQL backend
  * does on it: named statements, pipelined BEGIN, row decoders, typed errors), held by one
  * checkout at a time behind an async mutex. A session holds it for its transaction; everyone
  * else waits in line, up to `acquireTimeoutMillis`, without blocking the event loop. The
@@ -162,9 +161,9 @@ export class PglitePool implements Pool<PostgresConnection> {
   }
 
   async #connect(host: PgliteHost): Promise<PostgresConnection> {
-    const { pg: driver, nodePostgres } = this.#drivers;
+    const { pg: driver } = this.#drivers;
     const client = new driver.Client({
-      connection: createPgliteWireConnection(nodePostgres, this.#drivers.protocol, host.pglite),
+      connection: new PgliteProtocolConnection(host.pglite, this.#drivers.protocol),
       types: postgresTypeParsers(driver),
     } as pg.ClientConfig) as pg.PoolClient;
     const { prepareStatements, statementCacheSize, postgres } = this.#options;
