@@ -669,6 +669,27 @@ export class SandboxUnsupportedError extends AthanorError {
 }
 
 /**
+ * `paginateByKey()` was given an `after` cursor that none of its pages returned: made up,
+ * truncated, or from a query with other keys. It comes from the client, so the Fastify plugin
+ * answers it with 400.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   return await paginateByKey(query, { orderBy: [["id", "asc"]], limit: 50, after: request.query.after });
+ * } catch (error) {
+ *   if (error instanceof InvalidCursorError) return reply.code(400).send({ error: error.message });
+ *   throw error;
+ * }
+ * ```
+ */
+export class InvalidCursorError extends AthanorError {
+  constructor(message: string) {
+    super("INVALID_CURSOR", message);
+  }
+}
+
+/**
  * The reset route (`athanor/fastify`) did not run: other requests still held database
  * sessions when its wait ended, or another reset was running. Nothing was touched.
  */

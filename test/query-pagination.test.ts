@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEngine } from "../src/engine/create-engine.js";
 import type { Engine } from "../src/engine/engine.js";
-import { ConfigurationError } from "../src/errors.js";
+import { ConfigurationError, InvalidCursorError } from "../src/errors.js";
 import { paginate, paginateByKey } from "../src/query/index.js";
 import { initializeDatabase } from "../src/schema/index.js";
 import { createTestDatabase, useSandbox } from "../src/testing/index.js";
@@ -75,8 +75,12 @@ describeEachDialect("pagination and aggregates", (dialect) => {
     const expected = (await engine.db.selectFrom("users").select("email").orderBy("createdAt", "desc").orderBy("email", "asc").execute()).map((row) => row.email);
     expect(seen).toEqual(expected);
     expect(seen).toHaveLength(USERS);
-    const error = await rejection(paginateByKey(engine.db.selectFrom("users").selectAll(), { orderBy, limit: 5, after: "bm90IGEgY3Vyc29y" }));
-    expect(error).toBeInstanceOf(ConfigurationError);
+    // A cursor comes from the client: one no page returned is the client's error (400 over HTTP), not a configuration error.
+    for (const forged of ["bm90IGEgY3Vyc29y", Buffer.from(JSON.stringify([1])).toString("base64url"), Buffer.from(JSON.stringify([{ $bigint: "x" }, "a"])).toString("base64url")]) {
+      const error = await rejection(paginateByKey(engine.db.selectFrom("users").selectAll(), { orderBy, limit: 5, after: forged }));
+      expect(error).toBeInstanceOf(InvalidCursorError);
+      expect(error).toMatchObject({ code: "INVALID_CURSOR" });
+    }
   });
 
   it("paginateByKey: rows within one millisecond each come once, both ways (PostgreSQL keeps microseconds, a Date does not)", async () => {

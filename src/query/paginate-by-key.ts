@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
-import { ConfigurationError } from "../errors.js";
+import { ConfigurationError, InvalidCursorError } from "../errors.js";
 
 /** One page of keyset pagination: the rows, and the cursor of the next page (null on the last). */
 export interface KeysetPage<O> {
@@ -121,13 +121,13 @@ function decodeCursor(cursor: string, length: number): unknown[] {
   } catch {
     values = undefined;
   }
-  if (!Array.isArray(values) || values.length !== length) throw new ConfigurationError("paginateByKey(): the cursor is not one that this query's pagination returned");
+  if (!Array.isArray(values) || values.length !== length) throw new InvalidCursorError("paginateByKey(): the cursor is not one that this query's pagination returned");
   return values.map((value: unknown) => {
     if (value !== null && typeof value === "object") {
       const tag = value as { $date?: unknown; $exact?: unknown; $bigint?: unknown };
       if (typeof tag.$date === "string") return typeof tag.$exact === "string" ? tag.$exact : new Date(tag.$date); // the database reads its own text exactly
       if (typeof tag.$bigint === "string" && /^-?\d+$/.test(tag.$bigint)) return BigInt(tag.$bigint);
-      throw new ConfigurationError("paginateByKey(): the cursor is not one that this query's pagination returned");
+      throw new InvalidCursorError("paginateByKey(): the cursor is not one that this query's pagination returned");
     }
     return value;
   });

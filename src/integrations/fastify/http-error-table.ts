@@ -28,6 +28,7 @@ export const HTTP_ERROR_TABLE: Readonly<Record<string, HttpErrorRule>> = Object.
   FOREIGN_KEY_VIOLATION: { statusCode: 409, message: "the change references a row that does not exist, or removes one that is still referenced" },
   NOT_NULL_VIOLATION: { statusCode: 400, message: "a required value is missing" },
   CHECK_VIOLATION: { statusCode: 400, message: "a value is not allowed by a check constraint" },
+  INVALID_CURSOR: { statusCode: 400, message: "the page cursor is not one that this list returned" },
   SERIALIZATION_FAILURE: { statusCode: 409, message: "the request conflicted with a concurrent one; retry it" },
   DEADLOCK: { statusCode: 409, message: "the request conflicted with a concurrent one; retry it" },
   POOL_TIMEOUT: { statusCode: 503, message: "the database is busy; retry later", retryAfter: true },

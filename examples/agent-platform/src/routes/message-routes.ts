@@ -1,6 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { ConfigurationError, paginateByKey } from "athanor";
-import { ApiError } from "../api-error.js";
+import { paginateByKey } from "athanor";
 import { idParams, readOnly, type IdParams } from "./route-schemas.js";
 
 interface MessageBody {
@@ -58,13 +57,8 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const query = request.db.selectFrom("messages").selectAll().where("conversation_id", "=", request.params.id);
-      try {
-        return await paginateByKey(query, { orderBy: [["created_at", "desc"], ["id", "desc"]], limit: request.query.limit, after: request.query.after ?? null });
-      } catch (error) {
-        // LIBRARY GAP: a cursor the client made up is a ConfigurationError, which the plugin answers 500.
-        if (error instanceof ConfigurationError && request.query.after !== undefined) throw new ApiError(400, "INVALID_CURSOR", "after is not a cursor this list returned");
-        throw error;
-      }
+      // A cursor the client made up is an InvalidCursorError, which the plugin answers 400.
+      return await paginateByKey(query, { orderBy: [["created_at", "desc"], ["id", "desc"]], limit: request.query.limit, after: request.query.after ?? null });
     },
   );
 
