@@ -70,6 +70,16 @@ describeEachDialect("vector columns and nearest()", (dialect) => {
     if (dialect.isSqlite) expect(error).toBeInstanceOf(CheckViolationError);
   });
 
+  it("select: returns the named columns and the distance, typed, in the same order (the vector left out)", async () => {
+    const rows = await nearest(engine.db, memories.embedding, QUERY, { limit: 10, select: ["id", "topic"] }).where("topic", "=", "odd").execute();
+    expect(rows.map((row) => row.id)).toEqual(reference("cosine", ROWS.filter((row) => row.topic === "odd")).slice(0, 10));
+    for (const row of rows) expect(Object.keys(row).sort()).toEqual(["distance", "id", "topic"]);
+    expectTypeOf(rows[0]!).toEqualTypeOf<{ id: number; topic: string; distance: number }>();
+    // @ts-expect-error a column the table does not have
+    expect(() => nearest(engine.db, memories.embedding, QUERY, { limit: 1, select: ["nope"] })).toThrow(/memories has no column "nope"/);
+    expect(() => nearest(engine.db, memories.embedding, QUERY, { limit: 1, select: [] })).toThrow(/at least one column/);
+  });
+
   it("refuses a query vector of the wrong size before reaching the database", () => {
     expect(() => nearest(engine.db, memories.embedding, [1, 2], { limit: 1 })).toThrow(/4 dimensions, the query vector 2/);
   });

@@ -33,9 +33,9 @@ const queryEmbedding = [1, 0, 0];
 const q = queryEmbedding;
 
 // #region query
-const rows = await nearest(db, memory.embedding, queryEmbedding, { metric: "cosine", limit: 2 })
+const rows = await nearest(db, memory.embedding, queryEmbedding, { metric: "cosine", limit: 2, select: ["id", "content"] })
   .where("conversationId", "=", id)
-  .execute(); // [{ …row, distance }], nearest first
+  .execute(); // [{ id, content, distance }], nearest first (no select: every column)
 const distances = await db.selectFrom("conversation_memory").select(["content", vectorDistance(memory.embedding, q, "l2").as("d")]).orderBy("d").execute();
 // #endregion query
 console.log(rows.map((row) => row.content), distances[0]?.content); // [ 'likes green tea', 'dislikes coffee' ] likes green tea

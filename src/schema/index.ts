@@ -14,6 +14,6 @@ export { initializeDatabase, dropAll, resetDatabase, type InitializeResult, type
 export { SchemaPlugin } from "./schema-plugin.js";
 export { toSchemaModel } from "./to-schema-model.js";
 export { introspectSchema, type IntrospectOptions } from "./introspect-schema.js";
-export { nearest, vectorDistance, type NearestOptions, type VectorMetric } from "./nearest.js";
+export { nearest, vectorDistance, type NearestOptions, type NearestRow, type VectorMetric } from "./nearest.js";
 export { hasMany, hasOne, belongsTo, manyToMany, type Relation, type JoinColumns } from "./relations.js";
 export { loadMany, loadOne, RelationMarker } from "./load-relation.js";

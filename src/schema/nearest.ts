@@ -28,11 +28,16 @@ export function vectorDistance(column: ColumnRef<string, string, AnyColumn>, que
 }
 
 /** Options of {@link nearest}. */
-export interface NearestOptions {
+export interface NearestOptions<C extends string = string> {
   /** Default `"cosine"`. */
   readonly metric?: VectorMetric;
   /** How many rows (k). */
   readonly limit: number;
+  /**
+   * The columns to return (with `distance`); default every column. Leave the vector out of a
+   * result that does not need it: a `vector(1536)` is 1,536 numbers per row.
+   */
+  readonly select?: readonly C[];
 }
 
 /**
@@ -43,33 +48,42 @@ export interface NearestOptions {
  */
 type DatabaseOf<K> = K extends { withoutPlugins(): Kysely<infer DB> } ? DB : never;
 
+/** A row of `nearest()`: the selected columns (every column when none are named) and `distance`. */
+export type NearestRow<Row, C extends string> = ([C] extends [never] ? Row : Pick<Row, C & keyof Row>) & { distance: number };
+
 /**
  * The k rows nearest to a query vector, nearest first, with their `distance`; rows whose
  * vector is NULL are left out, ties are broken by primary key so the ranking is the same
  * on every dialect. Returns the query builder, so more conditions can be added. `db` (the
  * engine's, a transaction or a session) must come from an engine created with the schema
- * (else a `ConfigurationError`).
+ * (else a `ConfigurationError`). `select` names the columns to return (default all).
  *
  * @example
  * ```ts
- * const memories = await nearest(db, conversationMemory.embedding, queryEmbedding, { limit: 5 })
+ * const memories = await nearest(db, conversationMemory.embedding, queryEmbedding, { limit: 5, select: ["id", "content"] })
  *   .where("conversationId", "=", conversationId)
- *   .execute(); // [{ id, content, …, distance }]
+ *   .execute(); // [{ id, content, distance }]
  * ```
  */
-export function nearest<K extends Kysely<any>, T extends keyof DatabaseOf<K> & string>(
+export function nearest<K extends Kysely<any>, T extends keyof DatabaseOf<K> & string, C extends keyof Selectable<DatabaseOf<K>[T]> & string = never>(
   db: K,
   column: ColumnRef<T, string, AnyColumn>,
   query: readonly number[],
-  options: NearestOptions,
-): SelectQueryBuilder<DatabaseOf<K>, T, Selectable<DatabaseOf<K>[T]> & { distance: number }> {
+  options: NearestOptions<C>,
+): SelectQueryBuilder<DatabaseOf<K>, T, NearestRow<Selectable<DatabaseOf<K>[T]>, C>> {
   if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError(`nearest() limit must be a positive integer, got ${options.limit}`);
   requireSchemaPlugin(db, column.table, "nearest()");
   const distance = vectorDistance(column, query, options.metric ?? "cosine");
   const untyped = db as unknown as Kysely<any>;
-  let builder = untyped
-    .selectFrom(column.table)
-    .selectAll()
+  const selected = options.select;
+  if (selected !== undefined) {
+    const columns = new Set(column.tableDefinition.columns.map((definition) => definition.name));
+    if (selected.length === 0) throw new RangeError("nearest() select must name at least one column (leave it out for every column)");
+    const unknown = selected.filter((name) => typeof name !== "string" || !columns.has(name));
+    if (unknown.length > 0) throw new SchemaDefinitionError(`nearest() select: ${column.table} has no column ${unknown.map((name) => `"${String(name)}"`).join(", ")}`);
+  }
+  const from: SelectQueryBuilder<any, string, any> = untyped.selectFrom(column.table);
+  let builder = (selected === undefined ? from.selectAll() : from.select(selected.map((name) => sql.ref(`${column.table}.${name}`).as(name))))
     .select(distance.as("distance"))
     .where(sql.id(column.table, column.name), "is not", null)
     .orderBy("distance");

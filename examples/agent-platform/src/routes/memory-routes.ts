@@ -88,9 +88,10 @@ export async function memoryRoutes(app: FastifyInstance, options: MemoryRoutesOp
       if ((query === undefined) === (request.body.embedding === undefined)) throw new ApiError(400, "INVALID_SEARCH", "give either query (text) or embedding");
       const vector = request.body.embedding ?? embedder(query!);
       checkDimensions(vector);
-      // LIBRARY GAP: nearest() selects every column, the 1,536-number embedding included; it is dropped here.
-      const rows = await nearest(request.db, conversationMemory.embedding, vector, { metric: "cosine", limit }).where("conversation_id", "=", request.params.id).execute();
-      const results = rows.map(({ embedding: _embedding, ...memory }) => memory);
+      // Every column but the 1,536-number embedding, which the client does not need back.
+      const results = await nearest(request.db, conversationMemory.embedding, vector, { metric: "cosine", limit, select: MEMORY_FIELDS })
+        .where("conversation_id", "=", request.params.id)
+        .execute();
       const accessedAt = new Date();
       if (results.length > 0) {
         await request.db
@@ -107,6 +108,21 @@ export async function memoryRoutes(app: FastifyInstance, options: MemoryRoutesOp
     },
   );
 }
+
+const MEMORY_FIELDS = [
+  "id",
+  "conversation_id",
+  "persona_id",
+  "first_message_id",
+  "content",
+  "memory_type",
+  "importance",
+  "metadata",
+  "last_accessed",
+  "access_count",
+  "created_at",
+  "updated_at",
+] as const;
 
 function checkDimensions(vector: readonly number[]): void {
   if (vector.length !== EMBEDDING_DIMENSIONS) throw new ApiError(400, "INVALID_EMBEDDING", `an embedding has ${EMBEDDING_DIMENSIONS} dimensions, got ${vector.length}`);
