@@ -203,6 +203,16 @@ describe.skipIf(postgresUnavailable)("PostgreSQL honours the URL's parameters", 
     expect(rows).toEqual([{ path: "athanor_elsewhere", name: "from-url" }]);
   });
 
+  it("application_name: the engine option names the connections; the URL's parameter overrides it; default athanor", async () => {
+    const name = async (engine: ReturnType<typeof postgres.engine>) => (await sql<{ name: string }>`select current_setting('application_name') as name`.execute(engine.db)).rows[0]!.name;
+    expect(await name(postgres.engine(postgres.url()))).toBe("athanor");
+    expect(await name(postgres.engine(postgres.url(), { postgres: { applicationName: "agent-api/worker-2" } }))).toBe("agent-api/worker-2");
+    expect(await name(postgres.engine(withParams("application_name=from-url"), { postgres: { applicationName: "from-code" } }))).toBe("from-url");
+    for (const bad of ["", "x".repeat(64), "naïve", "line\nbreak", 42]) {
+      expect(() => postgres.engine(postgres.url(), { postgres: { applicationName: bad as string } })).toThrow(/options\.postgres\.applicationName.*1 to 63 printable ASCII/);
+    }
+  });
+
   it("target_session_attrs: a primary is read-write and primary, never read-only or standby", async () => {
     for (const attrs of ["read-write", "primary", "any", "prefer-standby"]) {
       const engine = postgres.engine(withParams(`target_session_attrs=${attrs}`));

@@ -72,6 +72,18 @@ export interface PostgresOptions {
    * ```
    */
   readonly keepAliveIdleMillis?: number;
+  /**
+   * `application_name` of every connection, shown in `pg_stat_activity` and the server's log:
+   * name the service (and worker) so its connections can be told apart. A URL's
+   * `application_name` parameter takes precedence, so a deployment can rename it without a code
+   * change. At most 63 printable ASCII characters (what PostgreSQL keeps). Default `"athanor"`.
+   *
+   * @example
+   * ```ts
+   * createEngine(url, { postgres: { applicationName: `agent-api/worker-${cluster.worker?.id ?? 0}` } });
+   * ```
+   */
+  readonly applicationName?: string;
   /** Runs on every new connection (e.g. `SET search_path`). */
   readonly onConnect?: (client: PostgresClientHandle) => void | Promise<void>;
 }
@@ -126,7 +138,7 @@ export interface ResolvedEngineOptions {
   readonly healthCheckTimeoutMillis: number;
   readonly schema?: Schema | undefined;
   readonly sqlite: Required<Omit<SqliteOptions, "onConnect">> & Pick<SqliteOptions, "onConnect">;
-  readonly postgres: Required<Omit<PostgresOptions, "onConnect" | "ssl">> & Pick<PostgresOptions, "onConnect" | "ssl">;
+  readonly postgres: Required<Omit<PostgresOptions, "onConnect" | "ssl" | "applicationName">> & Pick<PostgresOptions, "onConnect" | "ssl" | "applicationName">;
 }
 
 // Node timers hold at most 2^31-1 ms; a larger delay fires after 1 ms instead.
@@ -182,6 +194,11 @@ const SPEC: OptionSpec = {
       idleInTransactionTimeoutMillis: MILLIS,
       queryTimeoutMillis: MILLIS,
       keepAliveIdleMillis: MILLIS,
+      applicationName: {
+        kind: "any",
+        describe: "1 to 63 printable ASCII characters",
+        test: (value) => typeof value === "string" && /^[\x20-\x7e]{1,63}$/.test(value),
+      },
       onConnect: { kind: "function" },
     },
   },
@@ -225,6 +242,7 @@ export function resolveEngineOptions(options: EngineOptions | undefined, dialect
       idleInTransactionTimeoutMillis: postgres.idleInTransactionTimeoutMillis ?? 0,
       queryTimeoutMillis: postgres.queryTimeoutMillis ?? defaultQueryTimeout(postgres.statementTimeoutMillis ?? 0),
       keepAliveIdleMillis: postgres.keepAliveIdleMillis ?? 30_000,
+      applicationName: postgres.applicationName,
       onConnect: postgres.onConnect,
     }),
   });

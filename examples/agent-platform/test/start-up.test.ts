@@ -1,11 +1,12 @@
 // What `npm start` does before serving: read the configuration, check the connection budget,
 // migrate to head, seed an empty database once.
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { createEngine } from "athanor";
 import { createTestDatabase } from "athanor/testing";
 import { checkConnectionBudget } from "../src/database/check-connection-budget.js";
 import { ConnectionBudgetError } from "../src/database/connection-budget-error.js";
-import { withApplicationName } from "../src/database/create-database.js";
+import { createDatabase } from "../src/database/create-database.js";
 import { prepareDatabase } from "../src/database/prepare-database.js";
 import { DEMO } from "../src/demo-fixtures.js";
 import { schema } from "../src/schema.js";
@@ -26,11 +27,22 @@ describe("service configuration", () => {
     expect(() => readServiceConfig({}, ["--wrokers", "2"])).toThrow(/wrokers/);
   });
 
-  it("names the service's PostgreSQL connections (application_name) unless the URL does", () => {
-    expect(withApplicationName("postgres://u@h/db", "agent-platform")).toBe("postgres://u@h/db?application_name=agent-platform");
-    expect(withApplicationName("postgres://u@h/db?sslmode=require", "a b")).toBe("postgres://u@h/db?sslmode=require&application_name=a%20b");
-    expect(withApplicationName("postgres://u@h/db?application_name=mine", "x")).toBe("postgres://u@h/db?application_name=mine");
-    expect(withApplicationName("sqlite:./data/x.db", "x")).toBe("sqlite:./data/x.db");
+  it.runIf(DIALECTS.includes("postgres"))("names the service's PostgreSQL connections (application_name) unless the URL does", async () => {
+    const database = await createTestDatabase("postgres");
+    try {
+      const nameOf = async (url: string) => {
+        const { engine } = createDatabase({ ...readServiceConfig({ DATABASE_URL: url }, []), applicationName: "agent-platform/worker-1" });
+        try {
+          return (await sql<{ name: string }>`select current_setting('application_name') as name`.execute(engine.db)).rows[0]!.name;
+        } finally {
+          await engine.dispose();
+        }
+      };
+      expect(await nameOf(database.url)).toBe("agent-platform/worker-1");
+      expect(await nameOf(`${database.url}${database.url.includes("?") ? "&" : "?"}application_name=mine`)).toBe("mine");
+    } finally {
+      await database.drop();
+    }
   });
 });
 

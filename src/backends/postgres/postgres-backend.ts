@@ -65,6 +65,7 @@ function clientConfig(driver: typeof pg, url: DatabaseUrl, options: ResolvedEngi
     keepAlive: postgres.keepAliveIdleMillis > 0,
     keepAliveInitialDelayMillis: postgres.keepAliveIdleMillis,
     ssl: postgres.ssl ?? fromUrl.ssl,
+    application_name: url.applicationName ?? postgres.applicationName ?? fromUrl.application_name,
   };
   if (postgres.statementTimeoutMillis > 0) config.statement_timeout = postgres.statementTimeoutMillis;
   if (postgres.lockTimeoutMillis > 0) config.lock_timeout = postgres.lockTimeoutMillis;

@@ -19,20 +19,12 @@ export interface Database {
  * ```
  */
 export function createDatabase(config: Pick<ServiceConfig, "databaseUrl" | "poolSize" | "poolMaxOverflow" | "applicationName">): Database {
-  const engine = createEngine(withApplicationName(config.databaseUrl, config.applicationName), {
+  const engine = createEngine(config.databaseUrl, {
     schema,
+    // Names the connections in pg_stat_activity; a URL's application_name overrides it.
+    postgres: { applicationName: config.applicationName },
     // Seed 003's pool: pre-ping, recycle after 5 minutes; overflow and pre-ping apply to PostgreSQL only.
     pool: { size: config.poolSize, maxOverflow: config.poolMaxOverflow, prePing: true, recycleMillis: 300_000, acquireTimeoutMillis: 10_000, disposeGraceMillis: 5_000 },
   });
   return { engine, sessions: createSessionFactory(engine) };
-}
-
-/**
- * PostgreSQL URLs get `application_name` (unless they name one), so the service's connections
- * can be told apart in `pg_stat_activity`.
- */
-// LIBRARY GAP: no engine option for PostgreSQL's application_name; only the URL parameter sets it.
-export function withApplicationName(url: string, applicationName: string): string {
-  if (!/^postgres(ql)?:/.test(url) || /[?&]application_name=/.test(url)) return url;
-  return `${url}${url.includes("?") ? "&" : "?"}application_name=${encodeURIComponent(applicationName)}`;
 }
