@@ -128,4 +128,55 @@ describeEachDialect("athanor/fastify: POST /admin/reset-database", (dialect) => 
     expect(await rows()).toHaveLength(1);
     expect((await app!.inject("/notes")).statusCode).toBe(200);
   });
+
+  it("beforeReset quiesces work outside requests (a scheduler's session) before the reset, afterReset resumes it, after a refusal as busy too; neither runs when the reset is refused", async () => {
+    const calls: string[] = [];
+    let background: Promise<unknown> | undefined;
+    const scheduler = {
+      running: true,
+      pause: async () => {
+        calls.push("before");
+        scheduler.running = false;
+        await background; // the scheduler's own session ends before the reset begins
+      },
+      resume: () => {
+        calls.push("after");
+        scheduler.running = true;
+      },
+    };
+    const hooks = { beforeReset: scheduler.pause, afterReset: scheduler.resume };
+    process.env.ENVIRONMENT = "production";
+    build(hooks);
+    expect((await app!.inject({ method: "POST", url: "/admin/reset-database" })).statusCode).toBe(403);
+    expect(calls).toEqual([]);
+    await app!.close();
+
+    process.env.ENVIRONMENT = "development";
+    build(hooks);
+    // A session outside any request (the scheduler's), still writing when the reset arrives.
+    background = engine.db.transaction().execute(async (trx) => {
+      await trx.insertInto("notes").values({ id: 3, body: "scheduled" }).execute();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      calls.push("background done");
+    });
+    const response = await app!.inject({ method: "POST", url: "/admin/reset-database" });
+    expect(response.statusCode).toBe(200);
+    expect(calls).toEqual(["before", "background done", "after"]);
+    expect(scheduler.running).toBe(true);
+    expect(await rows()).toEqual([]); // the scheduler's row was committed before the reset, then dropped with the table
+    await app!.close();
+
+    // Refused as busy: what was paused is resumed all the same.
+    calls.length = 0;
+    background = undefined;
+    const entered = deferred();
+    const release = deferred();
+    build({ ...hooks, drainTimeoutMillis: 50 }, (db) => db.selectFrom("notes").selectAll().execute(), release.promise, entered.resolve);
+    const held = app!.inject({ method: "POST", url: "/hold" });
+    await entered.promise;
+    expect((await app!.inject({ method: "POST", url: "/admin/reset-database" })).statusCode).toBe(409);
+    expect(calls).toEqual(["before", "after"]);
+    release.resolve();
+    expect((await held).statusCode).toBe(200);
+  });
 });

@@ -67,10 +67,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     ...(options.engine === undefined ? {} : { engine: options.engine }),
     errors: { statusCodes: { UNIQUE_VIOLATION: 400 } }, // seed 002: a duplicate email is a 400
     health: migrations === false ? true : { migrations },
-    reset: { path: RESET_PATH },
+    // The reset route waits for request sessions; the scheduler's own sessions are quiesced around it.
+    reset: options.background === undefined ? { path: RESET_PATH } : { path: RESET_PATH, beforeReset: () => options.background!.pause(), afterReset: () => options.background!.resume() },
     ...(options.closeTimeoutMillis === undefined ? {} : { closeTimeoutMillis: options.closeTimeoutMillis }),
   });
-  if (options.background !== undefined) pauseDuringReset(app, options.background);
   app.register(websocket);
   app.register(
     async (api) => {
@@ -88,18 +88,4 @@ export function buildApp(options: AppOptions): FastifyInstance {
   );
   app.register(conversationSocket, { relay: options.relay });
   return app;
-}
-
-/**
- * The reset route waits for request sessions, not for sessions opened outside requests, so
- * the scheduler is paused while it runs.
- */
-// LIBRARY GAP: the reset route has no hook to quiesce background work (a `beforeReset`/`afterReset` pair would do).
-function pauseDuringReset(app: FastifyInstance, background: BackgroundWork): void {
-  app.addHook("preHandler", async (request) => {
-    if (request.routeOptions.url === RESET_PATH && request.method === "POST" && process.env.ENVIRONMENT === "development") await background.pause();
-  });
-  app.addHook("onResponse", async (request) => {
-    if (request.routeOptions.url === RESET_PATH && request.method === "POST" && process.env.ENVIRONMENT === "development") background.resume();
-  });
 }

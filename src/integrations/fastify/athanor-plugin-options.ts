@@ -75,6 +75,20 @@ export interface ResetRouteOptions {
   readonly environmentVariable?: string;
   /** How long the reset waits for other requests' sessions to end (refusing new ones meanwhile) before giving up with 409. Default 5 000. */
   readonly drainTimeoutMillis?: number;
+  /**
+   * Quiesces work outside requests before a reset (a scheduler, a queue consumer): it should
+   * stop it from opening sessions and resolve when its running ones have ended. The route waits
+   * for request sessions itself. Called only when the reset is allowed (development), before
+   * the drain.
+   *
+   * @example
+   * ```ts
+   * reset: { beforeReset: () => scheduler.pause(), afterReset: () => scheduler.resume() }
+   * ```
+   */
+  readonly beforeReset?: () => unknown;
+  /** Resumes what `beforeReset` paused: called after the reset, whether it ran, was refused as busy or failed, whenever `beforeReset` was called. */
+  readonly afterReset?: () => unknown;
 }
 
 /** The plugin's options after validation, with the engine in hand. */
@@ -86,7 +100,7 @@ export interface ResolvedPluginOptions {
   readonly errors: { readonly table: Readonly<Record<string, HttpErrorRule>>; readonly retryAfterSeconds: number } | false;
   readonly health: Required<Omit<HealthRoutesOptions, "migrations" | "versionTable">> & Pick<HealthRoutesOptions, "migrations" | "versionTable">;
   readonly healthRoutes: boolean;
-  readonly reset: (Required<Omit<ResetRouteOptions, "schema">> & { readonly schema: Schema }) | undefined;
+  readonly reset: (Required<Omit<ResetRouteOptions, "schema" | "beforeReset" | "afterReset">> & Pick<ResetRouteOptions, "beforeReset" | "afterReset"> & { readonly schema: Schema }) | undefined;
   readonly closeTimeoutMillis: number;
 }
 
@@ -100,7 +114,7 @@ const SPEC: OptionSpec = {
   engineOptions: { kind: "any", describe: "engine options", test: (value) => typeof value === "object" && value !== null },
   errors: { kind: "any", describe: "false or { statusCodes, retryAfterSeconds }", test: (value) => value === false || (typeof value === "object" && value !== null) },
   health: { kind: "any", describe: "true, false or { path, readyPath, migrations, versionTable, maxPoolWaiting }", test: (value) => typeof value === "boolean" || (typeof value === "object" && value !== null) },
-  reset: { kind: "any", describe: "true, false or { schema, path, environmentVariable, drainTimeoutMillis }", test: (value) => typeof value === "boolean" || (typeof value === "object" && value !== null) },
+  reset: { kind: "any", describe: "true, false or { schema, path, environmentVariable, drainTimeoutMillis, beforeReset, afterReset }", test: (value) => typeof value === "boolean" || (typeof value === "object" && value !== null) },
   closeTimeoutMillis: MILLIS,
   // Fastify's own register() options arrive in the same object.
   prefix: { kind: "any", describe: "a route prefix", test: () => true },
@@ -126,6 +140,8 @@ const RESET_SPEC: OptionSpec = {
   path: PATH,
   environmentVariable: { kind: "any", describe: "an environment variable's name", test: (value) => typeof value === "string" && value.length > 0 },
   drainTimeoutMillis: MILLIS,
+  beforeReset: { kind: "function" },
+  afterReset: { kind: "function" },
 };
 
 /**
@@ -171,6 +187,8 @@ export function resolvePluginOptions(options: AthanorPluginOptions<any> | undefi
             path: reset.path ?? "/admin/reset-database",
             environmentVariable: reset.environmentVariable ?? "ENVIRONMENT",
             drainTimeoutMillis: reset.drainTimeoutMillis ?? 5_000,
+            beforeReset: reset.beforeReset,
+            afterReset: reset.afterReset,
           },
     closeTimeoutMillis: given.closeTimeoutMillis ?? 10_000,
   };

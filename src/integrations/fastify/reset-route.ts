@@ -10,7 +10,8 @@ import type { SessionTracker } from "./session-tracker.js";
  * schema, only when the environment variable equals `development` (403 otherwise). It never
  * runs beside other requests' sessions: it stops new ones from opening (they get 503 with
  * Retry-After), waits up to `drainTimeoutMillis` for the open ones to end, and gives up with
- * 409 if they do not. Every call is logged.
+ * 409 if they do not. `beforeReset` / `afterReset` pause and resume work outside requests
+ * around all of that. Every call is logged.
  */
 export function registerResetRoute(app: FastifyInstance, engine: Engine<any>, tracker: SessionTracker, options: NonNullable<ResolvedPluginOptions["reset"]>): void {
   app.post(options.path, { config: { athanor: { transaction: false } } }, async (request) => {
@@ -21,7 +22,12 @@ export function registerResetRoute(app: FastifyInstance, engine: Engine<any>, tr
     }
     if (tracker.paused) throw new ResetBusyError("another database reset is running");
     tracker.paused = true;
+    let quiesced = false;
     try {
+      if (options.beforeReset !== undefined) {
+        quiesced = true;
+        await options.beforeReset();
+      }
       if (!(await tracker.whenIdle(options.drainTimeoutMillis))) {
         request.log.warn(`athanor: database reset not run: ${tracker.size} request session(s) still open after ${options.drainTimeoutMillis} ms`);
         throw new ResetBusyError(`${tracker.size} request session(s) still open after ${options.drainTimeoutMillis} ms; nothing was reset`);
@@ -32,6 +38,7 @@ export function registerResetRoute(app: FastifyInstance, engine: Engine<any>, tr
       return { status: "reset", tables: result.created };
     } finally {
       tracker.paused = false;
+      if (quiesced) await options.afterReset?.();
     }
   });
 }
