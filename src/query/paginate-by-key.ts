@@ -114,6 +114,11 @@ function encodeCursor(values: readonly unknown[]): string {
   return Buffer.from(JSON.stringify(tagged)).toString("base64url");
 }
 
+/** The error for a cursor that no page of this query returned (garbled, forged or from another query). */
+function forgedCursor(): InvalidCursorError {
+  return new InvalidCursorError("paginateByKey(): the cursor is not one that this query's pagination returned");
+}
+
 function decodeCursor(cursor: string, length: number): unknown[] {
   let values: unknown;
   try {
@@ -121,13 +126,13 @@ function decodeCursor(cursor: string, length: number): unknown[] {
   } catch {
     values = undefined;
   }
-  if (!Array.isArray(values) || values.length !== length) throw new InvalidCursorError("paginateByKey(): the cursor is not one that this query's pagination returned");
+  if (!Array.isArray(values) || values.length !== length) throw forgedCursor();
   return values.map((value: unknown) => {
     if (value !== null && typeof value === "object") {
       const tag = value as { $date?: unknown; $exact?: unknown; $bigint?: unknown };
       if (typeof tag.$date === "string") return typeof tag.$exact === "string" ? tag.$exact : new Date(tag.$date); // the database reads its own text exactly
       if (typeof tag.$bigint === "string" && /^-?\d+$/.test(tag.$bigint)) return BigInt(tag.$bigint);
-      throw new InvalidCursorError("paginateByKey(): the cursor is not one that this query's pagination returned");
+      throw forgedCursor();
     }
     return value;
   });

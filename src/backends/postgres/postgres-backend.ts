@@ -59,13 +59,12 @@ export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineO
 
 function clientConfig(driver: typeof pg, url: DatabaseUrl, options: ResolvedEngineOptions): pg.PoolConfig {
   const { postgres } = options;
-  const fromUrl = urlClientConfig(driver, url);
+  const fromUrl = urlClientConfig(driver, url, postgres.applicationName);
   const config: pg.PoolConfig = {
     ...fromUrl,
     keepAlive: postgres.keepAliveIdleMillis > 0,
     keepAliveInitialDelayMillis: postgres.keepAliveIdleMillis,
     ssl: postgres.ssl ?? fromUrl.ssl,
-    application_name: url.applicationName ?? postgres.applicationName ?? fromUrl.application_name,
   };
   if (postgres.statementTimeoutMillis > 0) config.statement_timeout = postgres.statementTimeoutMillis;
   if (postgres.lockTimeoutMillis > 0) config.lock_timeout = postgres.lockTimeoutMillis;

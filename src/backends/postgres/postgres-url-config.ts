@@ -9,21 +9,23 @@ import { urlClientClass } from "./postgres-url-client.js";
  * What a PostgreSQL URL decides of `pg`'s client configuration: where to connect, as whom,
  * TLS (certificate files are read now, so a missing file fails `createEngine` naming the
  * parameter), `options`, channel binding, and the client class for `connect_timeout`,
- * `target_session_attrs` and `channel_binding=require` (see {@link urlClientClass}).
+ * `target_session_attrs` and `channel_binding=require` (see {@link urlClientClass}). The
+ * connection's name is the URL's `application_name`, else `applicationName` (the engine's
+ * `postgres.applicationName`), else `"athanor"`.
  *
  * @example
  * ```ts
  * const config = { ...urlClientConfig(pg, url), keepAlive: true };
  * ```
  */
-export function urlClientConfig(driver: typeof pg, url: DatabaseUrl): pg.PoolConfig {
+export function urlClientConfig(driver: typeof pg, url: DatabaseUrl, applicationName = "athanor"): pg.PoolConfig {
   const config: pg.PoolConfig = {
     host: url.host,
     port: url.port,
     database: url.database,
     user: url.username,
     password: revealPassword(url),
-    application_name: url.applicationName ?? "athanor",
+    application_name: url.applicationName ?? applicationName,
     ssl: tlsFromUrl(url),
   };
   if (url.options !== undefined) config.options = url.options;
