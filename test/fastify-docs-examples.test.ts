@@ -1,23 +1,14 @@
-import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDialectName } from "../src/testing/index.js";
+import type { TestDialectName } from "../src/testing/index.js";
 import { ALL_DIALECTS } from "./support/each-dialect.js";
+import { programDatabase, runDocsProgram } from "./support/docs-program.js";
 import { postgresUnavailable } from "./support/postgres-admin.js";
 
 // docs/fastify.md's examples are programs: each runs to completion on every dialect, from the
-// sources (tsx and tsconfig's paths). test/package-consumers.test.ts runs them as installed.
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+// sources (bundled once by esbuild with tsconfig's paths, run by plain node).
+// test/package-consumers.test.ts runs them as installed.
 const PROGRAMS = readdirSync(new URL("../examples/docs", import.meta.url)).filter((name) => /^fastify-.*\.ts$/.test(name)).sort();
-
-function run(program: string, url: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", `examples/docs/${program}`], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
-    });
-  });
-}
 
 describe("docs/fastify.md examples", () => {
   it("finds them", () => {
@@ -26,9 +17,9 @@ describe("docs/fastify.md examples", () => {
 
   for (const dialect of ALL_DIALECTS as readonly TestDialectName[]) {
     it.skipIf(dialect === "postgres" && postgresUnavailable).each(PROGRAMS)(`%s runs on ${dialect}`, async (program) => {
-      const database = await createTestDatabase(dialect);
+      const database = await programDatabase(dialect);
       try {
-        const result = await run(program, database.url);
+        const result = await runDocsProgram(program, database.url);
         expect(result.stderr).toBe("");
         expect(result.code).toBe(0);
         if (program === "fastify-main.ts") expect(result.stdout).toContain("ok 200");
