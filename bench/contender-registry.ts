@@ -8,6 +8,7 @@ import { drizzleSqlite } from "./contenders/drizzle-sqlite.js";
 import { kyselyPostgres } from "./contenders/kysely-postgres.js";
 import { kyselySqlite } from "./contenders/kysely-sqlite.js";
 import { pgNamedStatements } from "./contenders/pg-named-statements.js";
+import { pgPipelined } from "./contenders/pg-pipelined.js";
 import { postgresJs } from "./contenders/postgres-js.js";
 import { rawBetterSqlite3 } from "./contenders/raw-better-sqlite3.js";
 import { rawPg } from "./contenders/raw-pg.js";
@@ -22,6 +23,7 @@ import { rawPg } from "./contenders/raw-pg.js";
 export const contenders: readonly Contender[] = [
   rawPg,
   pgNamedStatements,
+  pgPipelined,
   postgresJs,
   kyselyPostgres,
   drizzlePostgres,
