@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
+import { FactoryContext } from "./factory-context.js";
 import type { KyselyPlugin, KyselyProps } from "kysely";
 import type { Engine } from "../engine/engine.js";
 import { EngineDisposedError, NoCurrentSessionError, SessionJoinError } from "../errors.js";
@@ -114,14 +114,14 @@ function currentCore(current: Current | undefined, open: boolean): SessionCore |
  * ```
  */
 export function createSessionFactory<DB>(engine: Engine<DB>, defaults?: SessionOptions): SessionFactory<DB> {
-  return makeFactory(engine, resolveSessionOptions(defaults, undefined, "session factory defaults"), new AsyncLocalStorage<Current>());
+  return makeFactory(engine, resolveSessionOptions(defaults, undefined, "session factory defaults"), new FactoryContext<Current>());
 }
 
 function makeFactory<DB>(
   engine: Engine<DB>,
   defaults: ResolvedSessionOptions,
   /** The session `run()` (or `withCurrent()`) bound to the async context, by its core (`core.session` is the session). */
-  storage: AsyncLocalStorage<Current>,
+  storage: FactoryContext<Current>,
 ): SessionFactory<DB> {
   const { backend, internals } = engine;
   const executor = engine.db.getExecutor();
@@ -143,7 +143,7 @@ function makeFactory<DB>(
       backend,
       internals.instrumentation,
       { isolationLevel: options.isolationLevel, accessMode: options.readOnly ? "read only" : undefined },
-      currentCore(storage.getStore(), false),
+      currentCore(storage.get(), false),
       internals.completeError,
     );
     core.session = new Session<DB>(core, undefined, parts);
@@ -203,7 +203,7 @@ function makeFactory<DB>(
       if (resolved.propagation !== "requiresNew") {
         let outer: SessionCore | undefined;
         try {
-          outer = currentCore(storage.getStore(), true);
+          outer = currentCore(storage.get(), true);
         } catch (error) {
           return Promise.reject(error);
         }
@@ -212,11 +212,11 @@ function makeFactory<DB>(
       return resolved.retry === undefined ? runOnce(fn, resolved) : runWithRetry(fn, resolved, resolved.retry);
     },
     current() {
-      const session = sessionOf(currentCore(storage.getStore(), true));
+      const session = sessionOf(currentCore(storage.get(), true));
       if (session === undefined) throw new NoCurrentSessionError();
       return session;
     },
-    tryCurrent: () => sessionOf(currentCore(storage.getStore(), true)),
+    tryCurrent: () => sessionOf(currentCore(storage.get(), true)),
     withCurrent: (session, fn) => storage.run(new LazyCurrent(session), fn),
     bind: (fn, options) => (...args) => factory.run((session) => fn(session, ...args), options),
     withOptions: (options) => makeFactory(engine, resolveSessionOptions(options, defaults), storage),
