@@ -108,8 +108,8 @@ export interface PostgresOptions {
   /**
    * How migrators keep each other out. `"advisory"`: PostgreSQL's advisory locks (a
    * session-level one on a connection of its own, or, behind a transaction pooler, a
-   * transaction-level one). `"table"`: a row lock (`SELECT … FOR UPDATE`) on the table
-   * `<versionTable>_lock`, held by the migrator's one transaction, for PostgreSQL-wire
+   * transaction-level one). `"table"`: a row lock (`SELECT … FOR UPDATE`) on a row of the
+   * table `athanor_migration_lock`, held by the migrator's one transaction, for PostgreSQL-wire
    * databases without advisory locks (CockroachDB, YugabyteDB). Default `"advisory"`.
    *
    * @example

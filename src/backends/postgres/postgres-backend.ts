@@ -9,6 +9,8 @@ import { loadDriver } from "../load-driver.js";
 import { PoolerIncompatibleError } from "../../errors.js";
 import type { PostgresConnection } from "./postgres-connection.js";
 import { PostgresMigrationLock } from "./postgres-migration-lock.js";
+import { PostgresTableMigrationLock } from "./postgres-table-migration-lock.js";
+import { PostgresTransactionMigrationLock } from "./postgres-transaction-migration-lock.js";
 import { PostgresPool } from "./postgres-pool.js";
 import { createPostgresScratchDatabase } from "./postgres-scratch-database.js";
 import { urlClientConfig } from "./postgres-url-config.js";
@@ -58,7 +60,11 @@ export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineO
       return { version: `PostgreSQL ${result.rows[0]?.server_version ?? "unknown"}` };
     },
     // Proving the lock connection alive is a ping: bounded like the pool's pre-ping.
-    createMigrationLock: (name) => new PostgresMigrationLock(driver, config, name, options.pool.prePingTimeoutMillis),
+    createMigrationLock: (name) => {
+      if (options.postgres.migrationLock === "table") return new PostgresTableMigrationLock(name);
+      if (options.postgres.pooler === "transaction") return new PostgresTransactionMigrationLock(name);
+      return new PostgresMigrationLock(driver, config, name, options.pool.prePingTimeoutMillis);
+    },
     createScratchDatabase: () => createPostgresScratchDatabase(url, pool as unknown as Backend["pool"]),
   };
 }
