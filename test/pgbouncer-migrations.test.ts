@@ -24,7 +24,7 @@ describe.skipIf(pgbouncerUnavailable)("migrations through PgBouncer in transacti
     (await sql<{ revision: string }>`select revision from ${sql.table(`${prefix}_log`)} order by revision`.execute(engine(database.url()).db)).rows.map((row) => row.revision);
 
   it("four migrators at once: one applies every revision once, under a transaction-level lock in one transaction", async () => {
-    const scripts = loggingScripts("race", 4);
+    const scripts = loggingScripts("race", 4, { holdMillis: 300 });
     const waits: unknown[] = [];
     const results = await Promise.all(
       Array.from({ length: 4 }, () => createMigrator(pooled(), { scripts, versionTable: "race_revisions", onLockWait: (holder) => waits.push(holder) }).upgrade()),
@@ -34,8 +34,15 @@ describe.skipIf(pgbouncerUnavailable)("migrations through PgBouncer in transacti
     expect(waits.length).toBeGreaterThan(0);
     expect(await logOf("race")).toEqual(["m1", "m2", "m3", "m4"]);
     // Nothing is left behind on the server connections: a session-level lock would be.
-    const held = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory'`.execute(engine(database.url()).db);
+    const held = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`.execute(engine(database.url()).db);
     expect(held.rows[0]!.n).toBe(0);
+  });
+
+  it("without the lock the same race through the pooler is not clean (the guard matters)", async () => {
+    const scripts = loggingScripts("nolock", 4);
+    const results = await Promise.all(Array.from({ length: 4 }, () => createMigrator(pooled(), { scripts, versionTable: "nolock_revisions", lock: false }).upgrade().catch((error: Error) => error)));
+    const clean = results.every((result) => !(result instanceof Error) && result.ok) && (await logOf("nolock").catch(() => [])).length === 4;
+    expect(clean).toBe(false);
   });
 
   it("a failing revision rolls back to its savepoint; the ones before it are committed; downgrade works too", async () => {
