@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,5 +59,15 @@ describe.skipIf(pgbouncerUnavailable)("PgBouncer 1.18 in transaction mode: named
     await expect(acrossServerConnections(db, query)).resolves.toMatchObject({ rows: [{ n: 1 }] });
     const inTransaction = () => db.db.transaction().execute(async (trx) => [await sql`select ${2}::int`.execute(trx), await sql`select ${2}::int`.execute(trx)]);
     await expect(acrossServerConnections(db, inTransaction)).resolves.toHaveLength(2);
+  });
+
+  it("docs/pgbouncer.md's program runs through PgBouncer", async () => {
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", "examples/docs/pgbouncer.ts"], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: bouncer.rewrite(database.url()) },
+    });
+    expect(stderr).toBe("");
+    expect(stdout).toBe("POOLER_INCOMPATIBLE\n42\n");
   });
 });
