@@ -705,3 +705,41 @@ export class ResetInProgressError extends AthanorError {
     super("RESET_IN_PROGRESS", message);
   }
 }
+
+/**
+ * Something Athanor would do is not safe behind a transaction pooler (PgBouncer with
+ * `pool_mode = transaction`), where consecutive transactions of one client connection may run
+ * on different server connections. Thrown by `createEngine` for options that rely on a server
+ * connection's state (named prepared statements, settings sent at connection start,
+ * `postgres.onConnect`), and for the error a transaction pooler answers a named statement it
+ * sent to another server connection with ("prepared statement … does not exist" / "already
+ * exists"). The message says what to set.
+ *
+ * @example
+ * ```ts
+ * createEngine("postgres://app@pgbouncer:6432/app?pooler=transaction", { prepareStatements: true });
+ * // PoolerIncompatibleError: prepareStatements: true needs one server connection per client connection …
+ * ```
+ */
+export class PoolerIncompatibleError extends AthanorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("POOLER_INCOMPATIBLE", message, options);
+  }
+}
+
+/**
+ * A revision that runs outside a transaction (`transactional: false`, or a `.sql` script with
+ * its own `BEGIN`/`COMMIT`) was to run through a transaction pooler, where the migrator keeps
+ * all its work in one transaction (the only place a lock and a connection are held behind the
+ * pooler). Nothing ran. Migrate over a direct connection: `directUrl` in `athanor.config.ts`.
+ */
+export class MigrationNeedsDirectUrlError extends AthanorError {
+  readonly revision: string;
+  constructor(revision: string, path: string) {
+    super(
+      "MIGRATION_NEEDS_DIRECT_URL",
+      `revision ${revision} (${path}) runs outside a transaction, which cannot be done through a transaction pooler (postgres.pooler: "transaction"): nothing was run. Set directUrl in athanor.config.ts to a URL that reaches PostgreSQL directly (not through PgBouncer) and migrate again`,
+    );
+    this.revision = revision;
+  }
+}

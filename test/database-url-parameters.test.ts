@@ -54,7 +54,7 @@ describe("PostgreSQL URL parameters users paste from hosted providers", () => {
 
   it.each([
     ["postgres://u@h/db?pool_size=5", /unknown parameter "pool_size"/],
-    ["postgres://u@h/db?pgbouncer=true", /unknown parameter "pgbouncer".*prepareStatements: false/],
+    ["postgres://u@h/db?pgbouncer=true", /unknown parameter "pgbouncer".*pooler=transaction/],
     ["postgres://u@h/db?sslmode=sometimes", /invalid sslmode "sometimes"/],
     ["postgres://u@h/db?channel_binding=always", /invalid channel_binding "always"/],
     ["postgres://u@h/db?target_session_attrs=primary-ish", /invalid target_session_attrs "primary-ish"/],

@@ -18,6 +18,22 @@ import type { EngineOptions } from "../engine/engine-options.js";
 export interface AthanorConfig {
   /** Database URL. Default: `DATABASE_URL`, else `sqlite:./data/app.db`. */
   readonly url?: string;
+  /**
+   * A URL that reaches PostgreSQL directly, not through a transaction pooler: when set, the
+   * migration commands (`upgrade`, `downgrade`, `stamp`, `current`, `history --applied`) use it
+   * instead of `url`, with the same engine options but `pooler: "none"` (as Prisma's
+   * `directUrl`). Without it, behind `pooler: "transaction"` migrations run in one transaction
+   * under a transaction-level lock, and revisions that run outside a transaction are refused.
+   *
+   * @example
+   * ```ts
+   * export default defineConfig({
+   *   url: process.env.DATABASE_URL, // postgres://app@pgbouncer:6432/app?pooler=transaction
+   *   directUrl: process.env.DIRECT_DATABASE_URL, // postgres://app@db:5432/app
+   * });
+   * ```
+   */
+  readonly directUrl?: string;
   /** Engine options for the CLI's engine. */
   readonly engine?: EngineOptions;
   /** Migrations folder, relative to the config file. Default `./migrations`. */

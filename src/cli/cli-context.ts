@@ -19,6 +19,7 @@ export class CliContext {
   #config: LoadedConfig | undefined;
   #engine: Engine | undefined;
   #schemaEngine: Engine | undefined;
+  #migrationEngine: Engine | undefined;
 
   constructor(positionals: readonly string[], flags: Record<string, string | boolean | undefined>, output: CliOutput, cwd: string) {
     this.positionals = positionals;
@@ -48,6 +49,17 @@ export class CliContext {
       this.#engine = createEngine(url, config.engine);
     }
     return this.#engine;
+  }
+
+  /**
+   * The engine migrations run on: over `directUrl` when configured (bypassing a transaction
+   * pooler, so `pooler` is `"none"` there), else the CLI's engine.
+   */
+  async migrationEngine(): Promise<Engine> {
+    const { config } = await this.config();
+    if (config.directUrl === undefined) return this.engine();
+    this.#migrationEngine ??= createEngine(config.directUrl, { ...config.engine, postgres: { ...config.engine?.postgres, pooler: "none" } });
+    return this.#migrationEngine;
   }
 
   /** An engine created with the configured schema, for commands that read or write its values (seed, reset). */
@@ -96,7 +108,7 @@ export class CliContext {
 
   async migrator(): Promise<Migrator> {
     const { config, migrationsDirectory } = await this.config();
-    return createMigrator(await this.engine(), {
+    return createMigrator(await this.migrationEngine(), {
       scripts: await loadRevisionScripts(migrationsDirectory),
       directory: migrationsDirectory,
       versionTable: config.versionTable,
@@ -120,7 +132,7 @@ export class CliContext {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#engine?.dispose(), this.#schemaEngine?.dispose()]);
+    await Promise.all([this.#engine?.dispose(), this.#schemaEngine?.dispose(), this.#migrationEngine?.dispose()]);
   }
 }
 

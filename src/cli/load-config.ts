@@ -8,6 +8,7 @@ import type { AthanorConfig } from "./athanor-config.js";
 const CANDIDATES = ["athanor.config.ts", "athanor.config.mts", "athanor.config.cts", "athanor.config.js", "athanor.config.mjs", "athanor.config.cjs"];
 const SPEC: OptionSpec = {
   url: { kind: "any", describe: "a database URL string", test: (value) => typeof value === "string" },
+  directUrl: { kind: "any", describe: "a database URL string", test: (value) => typeof value === "string" },
   engine: { kind: "any", describe: "engine options", test: (value) => typeof value === "object" && value !== null },
   migrations: { kind: "any", describe: "a folder path", test: (value) => typeof value === "string" },
   schema: { kind: "any", describe: "a module path", test: (value) => typeof value === "string" },

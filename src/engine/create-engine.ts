@@ -40,7 +40,7 @@ export function createEngine<DB = any>(url: string | DatabaseUrl, options?: Engi
 export function createEngine<DB = any>(url: string | DatabaseUrl, options?: EngineOptions): Engine<DB> {
   // Anything but a DatabaseUrl is parsed, so a number, an object or undefined is a ConfigurationError now, not at the first query.
   const parsed = url instanceof DatabaseUrl ? url : parseDatabaseUrl(url);
-  const resolved = resolveEngineOptions(options, parsed.dialect);
+  const resolved = resolveEngineOptions(options, parsed.dialect, parsed.pooler);
   const instrumentation = new Instrumentation(combineLoggers(resolved.log, resolved.echo ? echoLogger : undefined), resolved.logParameters);
   const create = { pg: createPostgresBackend, pglite: createPgliteBackend, "better-sqlite3": createSqliteBackend }[parsed.driver];
   const backend: Backend = create(parsed, resolved, instrumentation);

@@ -30,7 +30,8 @@ const passwords = new WeakMap<DatabaseUrl, string>();
  * - `postgres://user:pass@host:5432/db?sslmode=require&application_name=api` (also `postgresql://`;
  *   percent-encode special characters in the user and password; `?host=/var/run/postgresql` for a
  *   socket). Parameters: `sslmode`, `sslrootcert`, `sslcert`, `sslkey`, `channel_binding`,
- *   `target_session_attrs`, `connect_timeout`, `application_name`, `options`, and libpq's `host`,
+ *   `target_session_attrs`, `connect_timeout`, `application_name`, `options`, Athanor's `pooler` (`transaction` behind
+ *   PgBouncer in transaction mode, see docs/pgbouncer.md), and libpq's `host`,
  *   `port`, `user`, `password`, `dbname`; anything else is refused by name (see docs/engine.md)
  * - `sqlite:<path>`: the path exactly as written; relative paths resolve against the working directory
  *   when the engine is created (`sqlite:data/app.db`, `sqlite:./data/app.db`, `sqlite:/var/lib/app.db`)
@@ -80,6 +81,8 @@ export class DatabaseUrl {
   readonly sslCert: string | undefined;
   /** `sslkey` (PostgreSQL): client key file path. */
   readonly sslKey: string | undefined;
+  /** `pooler` (PostgreSQL, Athanor's own parameter): `transaction` behind PgBouncer in transaction mode; overrides the engine option `postgres.pooler`. */
+  readonly pooler: "none" | "transaction" | undefined;
   /** True for an in-memory SQLite or PGlite database. */
   readonly inMemory: boolean;
 
@@ -101,6 +104,7 @@ export class DatabaseUrl {
     this.sslRootCert = fields.sslRootCert;
     this.sslCert = fields.sslCert;
     this.sslKey = fields.sslKey;
+    this.pooler = fields.pooler;
     this.inMemory = fields.inMemory;
     if (password !== undefined) passwords.set(this, password);
     Object.freeze(this);
@@ -131,6 +135,7 @@ export class DatabaseUrl {
     add("connect_timeout", this.connectTimeoutSeconds);
     add("application_name", this.applicationName);
     add("options", this.options);
+    add("pooler", this.pooler);
     const query = params.size > 0 ? `?${params.toString().replaceAll("+", "%20")}` : "";
     return `postgres://${auth}${host}:${this.port}/${encodeURIComponent(this.database)}${query}`;
   }
@@ -162,6 +167,7 @@ const NONE = {
   sslRootCert: undefined,
   sslCert: undefined,
   sslKey: undefined,
+  pooler: undefined,
 } as const;
 
 /**

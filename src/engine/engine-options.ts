@@ -2,6 +2,7 @@ import type { ConnectionOptions as TlsOptions } from "node:tls";
 import type { PoolOptions, ResolvedPoolOptions } from "../pool/pool-options.js";
 import type { Logger } from "./log-record.js";
 import { validateOptions, type OptionSpec } from "./option-spec.js";
+import { checkPoolerOptions } from "./check-pooler-options.js";
 import type { DialectName } from "./database-url.js";
 import type { Schema } from "../schema/define-schema.js";
 
@@ -86,7 +87,41 @@ export interface PostgresOptions {
   readonly applicationName?: string;
   /** Runs on every new connection (e.g. `SET search_path`). */
   readonly onConnect?: (client: PostgresClientHandle) => void | Promise<void>;
+  /**
+   * What sits between Athanor and PostgreSQL. `"transaction"`: a transaction pooler (PgBouncer
+   * with `pool_mode = transaction`), which may run each transaction on another server
+   * connection, so nothing may rely on a server connection's state between transactions:
+   * statements are sent unnamed (`prepareStatements` defaults to false, and `true` is
+   * refused), and settings sent at connection start (`statementTimeoutMillis`,
+   * `lockTimeoutMillis`, `idleInTransactionTimeoutMillis`, the URL's `options`) and
+   * `onConnect` are refused with `PoolerIncompatibleError` (set them on the role instead:
+   * `ALTER ROLE app SET statement_timeout = '30s'`); migrations hold a transaction-level lock
+   * and run in one transaction. The URL parameter `?pooler=transaction` overrides it.
+   * Default `"none"`. See docs/pgbouncer.md.
+   *
+   * @example
+   * ```ts
+   * createEngine("postgres://app@pgbouncer:6432/app", { postgres: { pooler: "transaction" } });
+   * ```
+   */
+  readonly pooler?: Pooler;
+  /**
+   * How migrators keep each other out. `"advisory"`: PostgreSQL's advisory locks (a
+   * session-level one on a connection of its own, or, behind a transaction pooler, a
+   * transaction-level one). `"table"`: a row lock (`SELECT … FOR UPDATE`) on a row of the
+   * table `athanor_migration_lock`, held by the migrator's one transaction, for PostgreSQL-wire
+   * databases without advisory locks (CockroachDB, YugabyteDB). Default `"advisory"`.
+   *
+   * @example
+   * ```ts
+   * createEngine(process.env.COCKROACH_URL!, { postgres: { migrationLock: "table" } });
+   * ```
+   */
+  readonly migrationLock?: "advisory" | "table";
 }
+
+/** What sits between Athanor and PostgreSQL: nothing (`"none"`) or a transaction pooler such as PgBouncer (`"transaction"`). */
+export type Pooler = "none" | "transaction";
 
 /**
  * Options of {@link createEngine}. Validated when the engine is created: an unknown or
@@ -200,13 +235,21 @@ const SPEC: OptionSpec = {
         test: (value) => typeof value === "string" && /^[\x20-\x7e]{1,63}$/.test(value),
       },
       onConnect: { kind: "function" },
+      pooler: { kind: "choice", values: ["none", "transaction"] },
+      migrationLock: { kind: "choice", values: ["advisory", "table"] },
     },
   },
 };
 
-/** Validates user options and fills in defaults. Throws `ConfigurationError` naming the bad option. */
-export function resolveEngineOptions(options: EngineOptions | undefined, dialect: DialectName): ResolvedEngineOptions {
+/**
+ * Validates user options and fills in defaults. Throws `ConfigurationError` naming the bad
+ * option, and `PoolerIncompatibleError` for options a transaction pooler cannot honour
+ * (`urlPooler`: the URL's `pooler` parameter, which overrides `postgres.pooler`).
+ */
+export function resolveEngineOptions(options: EngineOptions | undefined, dialect: DialectName, urlPooler?: Pooler): ResolvedEngineOptions {
   const given = validateOptions<EngineOptions>(options, SPEC, "options");
+  const pooler = dialect === "postgres" ? (urlPooler ?? given.postgres?.pooler ?? "none") : "none";
+  if (pooler === "transaction") checkPoolerOptions(given);
   const pool = given.pool ?? {};
   const sqlite = given.sqlite ?? {};
   const postgres = given.postgres ?? {};
@@ -222,7 +265,7 @@ export function resolveEngineOptions(options: EngineOptions | undefined, dialect
       leakDetectionMillis: pool.leakDetectionMillis ?? 0,
       disposeGraceMillis: pool.disposeGraceMillis ?? 5_000,
     }),
-    prepareStatements: given.prepareStatements ?? true,
+    prepareStatements: given.prepareStatements ?? pooler !== "transaction",
     statementCacheSize: given.statementCacheSize ?? 256,
     log: given.log,
     logParameters: given.logParameters ?? false,
@@ -244,6 +287,8 @@ export function resolveEngineOptions(options: EngineOptions | undefined, dialect
       keepAliveIdleMillis: postgres.keepAliveIdleMillis ?? 30_000,
       applicationName: postgres.applicationName,
       onConnect: postgres.onConnect,
+      pooler,
+      migrationLock: postgres.migrationLock ?? "advisory",
     }),
   });
 }

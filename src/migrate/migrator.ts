@@ -1,3 +1,4 @@
+import { sql, type Kysely } from "kysely";
 import type { MigrationLock } from "../backends/migration-lock.js";
 import { schemaEditorFor } from "../backends/schema-editor-for.js";
 import type { Engine } from "../engine/engine.js";
@@ -6,6 +7,7 @@ import {
   ChecksumMismatchError,
   MigrationFailedError,
   MigrationFailedStateError,
+  MigrationNeedsDirectUrlError,
   NotSupportedError,
   RevisionScriptMissingError,
 } from "../errors.js";
@@ -80,19 +82,32 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
   const useLock = options.lock ?? true;
   const lockTimeoutMillis = options.lockTimeoutMillis ?? 60_000;
 
-  const locked = async <T>(work: (lock: MigrationLock | undefined) => Promise<T>): Promise<T> => {
+  /**
+   * Runs `work` under the migration lock. A `"transaction"` lock (behind a transaction pooler,
+   * or a row lock) is taken in one transaction that holds the whole command: `work` gets that
+   * transaction as `db`, and `inTransaction` true.
+   */
+  const locked = async <T>(work: (lock: MigrationLock | undefined, db: Kysely<any>, inTransaction: boolean) => Promise<T>): Promise<T> => {
     const lock = useLock ? engine.backend.createMigrationLock(`athanor:${table.name}`) : undefined;
+    if (lock?.scope === "transaction") {
+      await lock.prepare?.(engine.db);
+      return engine.db.transaction().execute(async (trx) => {
+        await lock.acquire(lockTimeoutMillis, options.onLockWait, trx);
+        await table.ensure(trx);
+        return work(lock, trx, true);
+      });
+    }
     await lock?.acquire(lockTimeoutMillis, options.onLockWait);
     try {
       await table.ensure(engine.db);
-      return await work(lock);
+      return await work(lock, engine.db, false);
     } finally {
       await lock?.release();
     }
   };
 
-  const readVerified = async (): Promise<AppliedRevision[]> => {
-    const applied = await table.read(engine.db);
+  const readVerified = async (db: Kysely<any>): Promise<AppliedRevision[]> => {
+    const applied = await table.read(db);
     for (const row of applied) {
       const script = graph.nodes.get(row.revision)?.record;
       if (script === undefined) throw new RevisionScriptMissingError(row.revision, directory);
@@ -103,9 +118,11 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
   };
 
   const run = (direction: MigrationDirection, target: string): Promise<MigrationRunResult> =>
-    locked(async (lock) => {
-      const applied = await readVerified();
+    locked(async (lock, db, inTransaction) => {
+      const applied = await readVerified(db);
       const plan = planMigration(graph, { applied: applied.map((row) => row.revision), target, direction });
+      const outside = inTransaction ? plan.steps.find((step) => !step.record.transactional) : undefined;
+      if (outside !== undefined) throw new MigrationNeedsDirectUrlError(outside.record.revision, outside.record.path);
       const steps: MigrationStepResult[] = [];
       let failure: AthanorError | undefined;
       for (const step of plan.steps) {
@@ -114,12 +131,12 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
           continue;
         }
         options.onStepStart?.({ revision: step.record.revision, message: step.record.message ?? null, path: step.record.path, direction: step.direction });
-        const result = await runStep(engine, table, step, lock);
+        const result = inTransaction ? await runStepUnderSavepoint(engine, table, step, db) : await runStep(engine, table, step, lock);
         steps.push(result);
         options.onStep?.(result);
         failure = result.error;
       }
-      const after = await table.read(engine.db);
+      const after = await table.read(db);
       return {
         direction,
         target,
@@ -142,10 +159,10 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
     upgrade: (target = "head") => run("upgrade", target),
     downgrade: (target) => run("downgrade", target),
     status,
-    stamp: (target) =>
-      locked(async (lock) => {
+    stamp: async (target) => {
+      await locked(async (lock, db, inTransaction) => {
         const wanted = target === "base" ? [] : appliedFromHeads(graph, resolveTarget(graph, target));
-        await engine.db.transaction().execute(async (trx) => {
+        const write = async (trx: Kysely<any>) => {
           await trx.deleteFrom(table.name).execute();
           const stampedAt = new Date().toISOString();
           for (const id of wanted) {
@@ -153,9 +170,11 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
             await table.insert(trx, { revision: id, message: script.message ?? null, checksum: script.checksum, state: "applied", appliedAt: stampedAt, durationMillis: 0, path: script.path });
           }
           await lock?.confirm(trx);
-        });
-        return status();
-      }),
+        };
+        await (inTransaction ? write(db) : engine.db.transaction().execute(write));
+      });
+      return status();
+    },
   };
 }
 
@@ -200,11 +219,35 @@ async function runStep(engine: Engine, table: VersionTable, step: MigrationStep<
   }
 }
 
+/**
+ * Runs one (transactional) revision inside the command's one transaction `db`, under a
+ * savepoint: a failure rolls back this revision only, and those before it commit with the
+ * transaction, as when each revision has a transaction of its own.
+ */
+async function runStepUnderSavepoint(engine: Engine, table: VersionTable, step: MigrationStep<RevisionScript>, db: Kysely<any>): Promise<MigrationStepResult> {
+  const script = step.record;
+  const startedAt = performance.now();
+  const base = { revision: script.revision, message: script.message ?? null, path: script.path, direction: step.direction };
+  await sql`savepoint athanor_revision`.execute(db);
+  try {
+    const action = step.direction === "upgrade" ? script.up : script.down;
+    if (action === undefined) throw new NotSupportedError(`revision ${script.revision} (${script.path}) has no down(); it cannot be downgraded`);
+    await action(createMigrationOperations(engine.dialect, db, operationOptions(engine)));
+    await record(table, db, step, performance.now() - startedAt);
+    await sql`release savepoint athanor_revision`.execute(db);
+    return { ...base, status: step.direction === "upgrade" ? "applied" : "reverted", durationMillis: performance.now() - startedAt, error: undefined };
+  } catch (error) {
+    await sql`rollback to savepoint athanor_revision`.execute(db);
+    const wrapped = error instanceof AthanorError ? error : new MigrationFailedError(`revision ${script.revision} (${script.path}) failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    return { ...base, status: "failed", durationMillis: performance.now() - startedAt, error: wrapped };
+  }
+}
+
 function operationOptions(engine: Engine): { maxParameters: number } {
   return { maxParameters: engine.backend.capabilities.maxParameters };
 }
 
-async function record(table: VersionTable, db: Engine["db"], step: MigrationStep<RevisionScript>, durationMillis: number): Promise<void> {
+async function record(table: VersionTable, db: Kysely<any>, step: MigrationStep<RevisionScript>, durationMillis: number): Promise<void> {
   if (step.direction === "upgrade") await table.insert(db, applyRow(step.record, durationMillis));
   else await table.delete(db, step.record.revision);
 }

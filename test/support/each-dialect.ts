@@ -21,6 +21,8 @@ export interface DialectContext extends SuiteDatabase {
   readonly isPglite: boolean;
   /** A PostgreSQL server: other connections, other processes, server-side sessions. */
   readonly isServer: boolean;
+  /** The PostgreSQL server through PgBouncer in transaction mode (`pooler=transaction`): no session state between transactions. */
+  readonly isPgBouncer: boolean;
   /** One writer at a time (SQLite, PGlite): a second transaction waits for the first. */
   readonly singleWriter: boolean;
   /** Another connection can read while a transaction is open (not in-memory SQLite, not PGlite's one session). */
@@ -32,7 +34,8 @@ export interface DialectContext extends SuiteDatabase {
  * afterAll that drops it (with every `freshUrl()` database). Used by `describeEachDialect`
  * and `postgresSuite`.
  */
-export function suiteDatabase(name: TestDialectName): SuiteDatabase {
+export function suiteDatabase(name: TestDialectName | "pgbouncer"): SuiteDatabase {
+  if (name === "pgbouncer") return throughPgBouncer(suiteDatabase("postgres"));
   let database: TestDatabase | undefined;
   const extra: TestDatabase[] = [];
   beforeAll(async () => {
@@ -59,21 +62,52 @@ export function suiteDatabase(name: TestDialectName): SuiteDatabase {
  * reason printed by the global setup) only when no server is reachable outside CI.
  */
 export function describeEachDialect(title: string, suite: (context: DialectContext) => void, dialects: readonly TestDialectName[] = ALL_DIALECTS): void {
-  for (const name of dialects) {
-    const skip = name === "postgres" && process.env.ATHANOR_TEST_POSTGRES === "0";
+  for (const name of suiteDialects(dialects)) {
+    const skip = (name === "postgres" || name === "pgbouncer") && process.env.ATHANOR_TEST_POSTGRES === "0";
     describe.skipIf(skip)(`${title} [${name}]`, () => {
       const database = suiteDatabase(name);
+      const server = name === "postgres" || name === "pgbouncer";
       suite({
-        name,
-        isPostgres: name === "postgres" || name === "pglite",
+        name: name as TestDialectName,
+        isPostgres: server || name === "pglite",
         isSqlite: name === "sqlite-memory" || name === "sqlite-file",
         isPglite: name === "pglite",
-        isServer: name === "postgres",
-        singleWriter: name !== "postgres",
-        readerBesideWriter: name === "postgres" || name === "sqlite-file",
+        isPgBouncer: name === "pgbouncer",
+        isServer: server,
+        singleWriter: !server,
+        readerBesideWriter: server || name === "sqlite-file",
         url: database.url,
         freshUrl: database.freshUrl,
       });
     });
   }
+}
+
+// ---- PgBouncer: a dialect of the tests only, never in ALL_DIALECTS (it would rerun every
+// suite). test/pgbouncer-sessions.test.ts runs chosen suites through it with runSuitesOn().
+
+let suiteDialectOverride: readonly "pgbouncer"[] | undefined;
+let pgbouncerRewrite: ((url: string) => string) | undefined;
+
+/**
+ * From now on in this test file, `describeEachDialect` runs each suite that includes
+ * PostgreSQL through PgBouncer only (`rewrite` turns a test database's URL into PgBouncer's),
+ * and suites without PostgreSQL not at all. Call it before importing the suites.
+ */
+export function runSuitesOn(dialects: readonly "pgbouncer"[], rewrite: (url: string) => string): void {
+  suiteDialectOverride = dialects;
+  pgbouncerRewrite = rewrite;
+}
+
+function suiteDialects(dialects: readonly TestDialectName[]): ReadonlyArray<TestDialectName | "pgbouncer"> {
+  if (suiteDialectOverride === undefined) return dialects;
+  return dialects.includes("postgres") ? suiteDialectOverride : [];
+}
+
+function throughPgBouncer(database: SuiteDatabase): SuiteDatabase {
+  const rewrite = (url: string) => {
+    if (pgbouncerRewrite === undefined) throw new Error("the pgbouncer dialect needs runSuitesOn(['pgbouncer'], bouncer.rewrite) first");
+    return pgbouncerRewrite(url);
+  };
+  return { url: () => rewrite(database.url()), freshUrl: async () => rewrite(await database.freshUrl()) };
 }

@@ -25,6 +25,7 @@ export interface PostgresUrlParts {
   readonly sslRootCert: string | undefined;
   readonly sslCert: string | undefined;
   readonly sslKey: string | undefined;
+  readonly pooler: "none" | "transaction" | undefined;
 }
 
 const SSL_MODES: readonly SslMode[] = ["disable", "prefer", "require", "verify-ca", "verify-full", "no-verify"];
@@ -34,9 +35,11 @@ const SESSION_ATTRS: readonly TargetSessionAttrs[] = ["any", "read-write", "read
 const PARAMETERS = [
   "host", "port", "dbname", "user", "password", "sslmode", "application_name", "options",
   "channel_binding", "target_session_attrs", "connect_timeout", "sslrootcert", "sslcert", "sslkey",
+  "pooler",
 ] as const;
+const POOLERS = ["none", "transaction"] as const;
 const HINTS: Readonly<Record<string, string>> = {
-  pgbouncer: " (a Prisma setting: behind PgBouncer in transaction mode set the engine option prepareStatements: false)",
+  pgbouncer: " (a Prisma setting: behind PgBouncer in transaction mode write pooler=transaction)",
   ssl: " (use sslmode=require, verify-ca or verify-full)",
   schema: " (set search_path with options=-c%20search_path%3D<schema>)",
 };
@@ -132,6 +135,7 @@ export function parsePostgresUrl(text: string): PostgresUrlParts {
   const sslMode = choice("sslmode", SSL_MODES);
   const channelBinding = choice("channel_binding", CHANNEL_BINDINGS);
   const targetSessionAttrs = choice("target_session_attrs", SESSION_ATTRS);
+  const pooler = choice("pooler", POOLERS);
   const timeout = take("connect_timeout");
   if (timeout !== undefined && !/^-?\d+$/.test(timeout)) fail(`invalid connect_timeout "${timeout}": expected whole seconds`);
   const connectTimeoutSeconds = timeout === undefined ? undefined : Math.max(0, Number(timeout));
@@ -168,6 +172,7 @@ export function parsePostgresUrl(text: string): PostgresUrlParts {
     sslRootCert,
     sslCert,
     sslKey,
+    pooler,
   };
 }
 

@@ -6,8 +6,11 @@ import type { Instrumentation } from "../../engine/instrumentation.js";
 import type { Backend, BackendConnection, ServerInfo } from "../backend.js";
 import { defaultCapabilities, type BackendCapabilities } from "../backend-capabilities.js";
 import { loadDriver } from "../load-driver.js";
+import { PoolerIncompatibleError } from "../../errors.js";
 import type { PostgresConnection } from "./postgres-connection.js";
 import { PostgresMigrationLock } from "./postgres-migration-lock.js";
+import { PostgresTableMigrationLock } from "./postgres-table-migration-lock.js";
+import { PostgresTransactionMigrationLock } from "./postgres-transaction-migration-lock.js";
 import { PostgresPool } from "./postgres-pool.js";
 import { createPostgresScratchDatabase } from "./postgres-scratch-database.js";
 import { urlClientConfig } from "./postgres-url-config.js";
@@ -39,6 +42,11 @@ export const postgresSqlParts = Object.freeze({
 
 /** Builds the PostgreSQL backend: `pg` driver, wrapped pool, Kysely's PostgreSQL compiler. */
 export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineOptions, instrumentation: Instrumentation): Backend {
+  if (options.postgres.pooler === "transaction" && url.options !== undefined) {
+    throw new PoolerIncompatibleError(
+      'the URL\'s options parameter cannot be used with pooler "transaction": PgBouncer refuses it when a connection starts ("unsupported startup parameter: options"). Set those settings on the role or database instead (ALTER ROLE app SET search_path = app)',
+    );
+  }
   const driver = loadDriver<typeof pg>("pg");
   const config = clientConfig(driver, url, options);
   const pool = new PostgresPool(driver, { ...config, types: postgresTypeParsers(driver) }, options, instrumentation);
@@ -52,7 +60,11 @@ export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineO
       return { version: `PostgreSQL ${result.rows[0]?.server_version ?? "unknown"}` };
     },
     // Proving the lock connection alive is a ping: bounded like the pool's pre-ping.
-    createMigrationLock: (name) => new PostgresMigrationLock(driver, config, name, options.pool.prePingTimeoutMillis),
+    createMigrationLock: (name) => {
+      if (options.postgres.migrationLock === "table") return new PostgresTableMigrationLock(name);
+      if (options.postgres.pooler === "transaction") return new PostgresTransactionMigrationLock(name);
+      return new PostgresMigrationLock(driver, config, name, options.pool.prePingTimeoutMillis);
+    },
     createScratchDatabase: () => createPostgresScratchDatabase(url, pool as unknown as Backend["pool"]),
   };
 }

@@ -1,6 +1,6 @@
 import type { CompiledQuery, QueryResult, TransactionSettings } from "kysely";
 import type pg from "pg";
-import { ConnectionLostError, DatabaseError, NotSupportedError } from "../../errors.js";
+import { ConnectionLostError, DatabaseError, NotSupportedError, PoolerIncompatibleError } from "../../errors.js";
 import { quoteIdentifier } from "../quote-identifier.js";
 import { StatementCache } from "../statement-cache.js";
 import type { Instrumentation } from "../../engine/instrumentation.js";
@@ -214,7 +214,8 @@ export class PostgresConnection implements BackendConnection {
     if (error instanceof Error) Error.captureStackTrace(error);
     // After a server-side failure (a failed parse, a stale plan) the statement may or may not
     // exist on the server: a fresh name next time is always safe.
-    if (name !== undefined && mapPostgresError(error) instanceof DatabaseError) this.#forget(sql, name);
+    const mapped = name === undefined ? undefined : mapPostgresError(error);
+    if (name !== undefined && (mapped instanceof DatabaseError || mapped instanceof PoolerIncompatibleError)) this.#forget(sql, name);
   }
 
   #failed(error: unknown, sql: string, parameters: readonly unknown[], startedAt: number, tracing: boolean): Error {

@@ -8,6 +8,8 @@ import {
   ForeignKeyViolationError,
   LockTimeoutError,
   NotNullViolationError,
+  PoolerIncompatibleError,
+  CommitOutcomeUnknownError,
   QueryCanceledError,
   ReadOnlyViolationError,
   SerializationFailureError,
@@ -64,6 +66,13 @@ export function mapPostgresError(error: unknown): AthanorError {
       return new QueryCanceledError(message, options);
     case "25006":
       return new ReadOnlyViolationError(message, options);
+    case "40003":
+      // CockroachDB's statement_completion_unknown: a COMMIT (or a statement run as its own
+      // transaction) lost track of its outcome inside the cluster; it may or may not have happened.
+      return new CommitOutcomeUnknownError(`the database could not tell whether the statement or commit took effect (40003): ${message}`, options);
+    case "26000":
+    case "42P05":
+      if (/prepared statement/i.test(message)) return poolerIncompatible(message, error);
   }
   if (code !== undefined && (code.startsWith("08") || code === "57P01" || code === "57P02")) {
     return new ConnectionLostError(message, options);
@@ -73,6 +82,18 @@ export function mapPostgresError(error: unknown): AthanorError {
   }
   if (code !== undefined && CONNECT_CODES.has(code)) return new ConnectionFailedError(message, options);
   return new DatabaseError(message, code, options);
+}
+
+/**
+ * A named statement that was prepared on one server connection and used on another (or
+ * prepared twice on one): what a transaction pooler such as PgBouncer 1.18 does to named
+ * prepared statements. The server's own message is kept at the end.
+ */
+function poolerIncompatible(message: string, cause: unknown): PoolerIncompatibleError {
+  return new PoolerIncompatibleError(
+    `a named prepared statement was not where this connection left it (${message}): the connection goes through a transaction pooler (PgBouncer with pool_mode = transaction), which runs each transaction on any server connection. Set postgres: { pooler: "transaction" } (or ?pooler=transaction in the URL), which sends statements unnamed`,
+    { cause },
+  );
 }
 
 /**
