@@ -9,6 +9,7 @@ import { loadDriver } from "../load-driver.js";
 import type { PostgresConnection } from "./postgres-connection.js";
 import { PostgresMigrationLock } from "./postgres-migration-lock.js";
 import { PostgresPool } from "./postgres-pool.js";
+import { postgresReplicationProbe } from "./postgres-replication-probe.js";
 import { createPostgresScratchDatabase } from "./postgres-scratch-database.js";
 import { urlClientConfig } from "./postgres-url-config.js";
 import { postgresTypeMapping, postgresTypeParsers } from "./postgres-type-mapping.js";
@@ -54,6 +55,7 @@ export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineO
     // Proving the lock connection alive is a ping: bounded like the pool's pre-ping.
     createMigrationLock: (name) => new PostgresMigrationLock(driver, config, name, options.pool.prePingTimeoutMillis),
     createScratchDatabase: () => createPostgresScratchDatabase(url, pool as unknown as Backend["pool"]),
+    replication: postgresReplicationProbe,
   };
 }
 
