@@ -1,4 +1,6 @@
 import { sql, type Kysely } from "kysely";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigurationError, createEngine, createSessionFactory, type Engine } from "../src/index.js";
 import type { EngineEvents } from "../src/engine/engine-events.js";
@@ -138,6 +140,20 @@ describe.skipIf(!support.available && !required)("read replicas (a throwaway pri
     });
     expect(engine.replicas.status().fallbacks.unavailable).toBe(0);
   });
+
+  it("docs/read-replicas.md's program runs against the pair: its read-your-writes read is served, the replica is reported", async () => {
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const env = { ...process.env, DATABASE_URL: primary!.url(), REPLICA_URLS: replicaUrl };
+    const result = await new Promise<{ error: Error | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ["--import", "tsx", "examples/docs/read-replicas.ts"], { cwd: root, env }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
+    });
+    expect(result.stderr).toBe("");
+    expect(result.error).toBeNull();
+    expect(result.stdout).toContain("written on the primary");
+    expect(result.stdout).toContain(`127.0.0.1:${replica!.port}/postgres true`);
+    expect(result.stdout).toContain(`127.0.0.1:${replica!.port}/postgres ok`);
+    expect(result.stdout).not.toContain(PASSWORD);
+  }, 30_000);
 
   it("reports each server in health; a stopped replica leaves rotation and reads fall back to the primary until it is back", async () => {
     const engine = makeEngine();

@@ -26,7 +26,8 @@ export interface EngineReplicas<DB> {
    * (a commit, an autocommit statement), its replica reads go only to a replica that has
    * replayed the primary's position at that moment, or to the primary. Each use of the
    * primary inside the scope costs one more round trip (`pg_current_wal_lsn()`). Nested
-   * scopes share the outer one. athanor/fastify opens one per request.
+   * scopes share the outer one. (Inside an athanor/fastify request, a `run()` joins the
+   * request's session on the primary, so it reads the request's own writes without a scope.)
    */
   readYourWrites<T>(fn: () => T): T;
   /** Checks every replica now instead of at the next interval (the checks run by themselves; this is for tests and start-up). */

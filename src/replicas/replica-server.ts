@@ -27,7 +27,7 @@ export class ReplicaServer {
   }
 }
 
-/** `host:port/database`: a server's name in status, health and events, never its credentials. */
+/** `host:port/database` (a file database: its path): a server's name in status, health and events, never its credentials. */
 export function serverName(url: DatabaseUrl): string {
-  return `${url.host ?? "localhost"}:${url.port ?? 5432}/${url.database}`;
+  return url.host === undefined ? url.database : `${url.host}:${url.port ?? 5432}/${url.database}`;
 }
