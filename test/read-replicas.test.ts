@@ -141,6 +141,14 @@ describe.skipIf(!support.available && !required)("read replicas (a throwaway pri
     expect(engine.replicas.status().fallbacks.unavailable).toBe(0);
   });
 
+  it("never reads from a URL that names a primary instead of a standby", async () => {
+    const engine = createEngine<DB>(primary!.url(), { replicas: [primary!.url()], replicaCheckIntervalMillis: 100 });
+    engines.push(engine);
+    expect(await onReplica(engine.replicas.db)).toBe(false);
+    expect(engine.replicas.status().replicas[0]).toMatchObject({ inRotation: false, reason: expect.stringMatching(/^not a standby/) });
+    expect(engine.replicas.status().fallbacks.unavailable).toBe(1);
+  });
+
   it("docs/read-replicas.md's program runs against the pair: its read-your-writes read is served, the replica is reported", async () => {
     const root = fileURLToPath(new URL("..", import.meta.url));
     const env = { ...process.env, DATABASE_URL: primary!.url(), REPLICA_URLS: replicaUrl };
