@@ -2,7 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigurationError, createEngine, createSessionFactory, type Engine } from "../src/index.js";
+import { ConfigurationError, InvalidReplicaPositionError, createEngine, createSessionFactory, type Engine } from "../src/index.js";
 import type { EngineEvents } from "../src/engine/engine-events.js";
 import { ThrowawayCluster } from "./support/throwaway-cluster.js";
 import { sleep, waitUntil } from "./support/wait-until.js";
@@ -139,6 +139,24 @@ describe.skipIf(!support.available && !required)("read replicas (a throwaway pri
       expect(await read(5)).toEqual([{ id: 5 }]);
     });
     expect(engine.replicas.status().fallbacks.unavailable).toBe(0);
+  });
+
+  it("read-your-writes across requests: a position token from one scope makes another scope's reads see its writes; a forged token is refused", async () => {
+    const engine = makeEngine();
+    const sessions = createSessionFactory(engine);
+    const readOnly = sessions.withOptions({ readOnly: true });
+    const token = await engine.replicas.readYourWrites(async () => {
+      expect(engine.replicas.position()).toBeUndefined();
+      await sessions.run((db) => db.insertInto("notes").values({ id: 6, body: "posted" }).execute());
+      return engine.replicas.position();
+    });
+    expect(token).toMatch(/^[0-9a-f]+$/);
+    expect(engine.replicas.position()).toBeUndefined();
+    const read = () => readOnly.run((db) => db.selectFrom("notes").select("id").where("id", "=", 6).execute());
+    expect(await read()).toEqual([]); // no token: the delayed replica has not replayed it
+    expect(await engine.replicas.readYourWrites(read, { after: token })).toEqual([{ id: 6 }]);
+    expect(engine.replicas.readYourWrites(() => engine.replicas.position(), { after: token })).toBe(token);
+    expect(() => engine.replicas.readYourWrites(read, { after: "0/16B374D8" })).toThrow(InvalidReplicaPositionError);
   });
 
   it("never reads from a URL that names a primary instead of a standby", async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseLsn } from "../src/backends/postgres/postgres-replication-probe.js";
 import { PositionHistory } from "../src/replicas/position-history.js";
-import { ReadYourWritesScope, readYourWritesContext, runReadingYourWrites } from "../src/replicas/read-your-writes.js";
+import { InvalidReplicaPositionError, createEngine } from "../src/index.js";
+import { ReadYourWritesScope, formatPosition, parsePosition, readYourWritesContext, runReadingYourWrites } from "../src/replicas/read-your-writes.js";
 
 describe("replica lag from the primary's position history", () => {
   it("parses PostgreSQL LSNs into ordered bigints", () => {
@@ -54,5 +55,17 @@ describe("read-your-writes scopes", () => {
       expect(outer.position).toBe(30n);
     });
     expect(readYourWritesContext.getStore()).toBeUndefined();
+  });
+});
+
+describe("read-your-writes position tokens", () => {
+  it("round-trip, and a malformed one is the client's error, on engines with and without replicas", async () => {
+    expect(parsePosition(formatPosition(0x16b374d848n))).toBe(0x16b374d848n);
+    for (const bad of ["", "16/B374D848", "G1", "0123456789abcdef0", "ABC"]) expect(() => parsePosition(bad)).toThrow(InvalidReplicaPositionError);
+    const engine = createEngine("sqlite::memory:");
+    expect(() => engine.replicas.readYourWrites(() => 1, { after: "nope" })).toThrow(InvalidReplicaPositionError);
+    expect(engine.replicas.readYourWrites(() => 1, { after: "" })).toBe(1);
+    expect(engine.replicas.readYourWrites(() => engine.replicas.position(), { after: "ff" })).toBeUndefined();
+    await engine.dispose();
   });
 });

@@ -37,6 +37,17 @@ await engine.replicas.readYourWrites(async () => {
   console.log(recent.length > 0);
 });
 
+// #region across-requests
+// Request 1 writes, and hands the client where the primary then was (e.g. as a header).
+const token = await engine.replicas.readYourWrites(async () => {
+  await sessions.run((db) => db.insertInto("journal").values({ body: "posted" }).execute());
+  return engine.replicas.position(); // an opaque string, or undefined without replicas
+});
+// Request 2 sends it back: its reads see request 1's write, whichever server serves them.
+const posted = await engine.replicas.readYourWrites(() => readOnly.run((db) => db.selectFrom("journal").select("body").where("body", "=", "posted").execute()), { after: token });
+// #endregion across-requests
+console.log(posted.length > 0);
+
 // #region status
 engine.on("replicaState", ({ server, inRotation, reason }) => console.log(`${server} ${inRotation ? "in rotation" : `out: ${reason}`}`));
 engine.on("replicaFallback", () => void seen.fallbacks++);

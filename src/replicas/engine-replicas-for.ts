@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Backend } from "../backends/backend.js";
 import type { EngineReplicas } from "./engine-replicas.js";
 import { ReadPool } from "./read-pool.js";
-import { runReadingYourWrites } from "./read-your-writes.js";
+import { currentPositionToken, parsePosition, runReadingYourWrites } from "./read-your-writes.js";
 import type { ReplicaSet } from "./replica-set.js";
 import type { ReplicasStatus } from "./replica-status.js";
 
@@ -26,7 +26,12 @@ export function engineReplicas<DB>(
     const api: EngineReplicas<DB> = {
       db,
       status: () => ({ ...NO_REPLICAS, primary: primaryStatus() }),
-      readYourWrites: (fn) => fn(),
+      readYourWrites: (fn, options) => {
+        // Checked even without replicas: a bad token is the client's error on every deployment.
+        if (options?.after !== undefined && options.after !== "") parsePosition(options.after);
+        return fn();
+      },
+      position: () => undefined,
       check: async () => {},
     };
     return { api: Object.freeze(api), readBackend: undefined };
@@ -35,7 +40,8 @@ export function engineReplicas<DB>(
   const api: EngineReplicas<DB> = {
     db: kysely(readBackend),
     status: () => set.status(),
-    readYourWrites: runReadingYourWrites,
+    readYourWrites: (fn, options) => runReadingYourWrites(fn, options?.after === "" ? undefined : options?.after),
+    position: currentPositionToken,
     check: () => set.check(),
   };
   return { api: Object.freeze(api), readBackend };

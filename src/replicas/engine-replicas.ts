@@ -1,6 +1,16 @@
 import type { Kysely } from "kysely";
 import type { ReplicasStatus } from "./replica-status.js";
 
+/** Options of `engine.replicas.readYourWrites()`. */
+export interface ReadYourWritesOptions {
+  /**
+   * A token from `engine.replicas.position()` (another request's writes): reads in the scope
+   * see at least that position too. A malformed token is an `InvalidReplicaPositionError`
+   * (400 in athanor/fastify); an empty string is the same as none.
+   */
+  readonly after?: string | undefined;
+}
+
 /**
  * `engine.replicas`: reads from read replicas, and where reads went. Present on every
  * engine; without `replicas` in the options, `db` is `engine.db` and everything reads from
@@ -29,7 +39,26 @@ export interface EngineReplicas<DB> {
    * scopes share the outer one. (Inside an athanor/fastify request, a `run()` joins the
    * request's session on the primary, so it reads the request's own writes without a scope.)
    */
-  readYourWrites<T>(fn: () => T): T;
+  readYourWrites<T>(fn: () => T, options?: ReadYourWritesOptions): T;
+  /**
+   * The position this scope's reads must see (its writes so far, and its `after`), as an
+   * opaque token: hand it to the client (a header, a cookie) and pass it back as `after` in
+   * its next request, so that request reads its earlier writes too. `undefined` outside a
+   * scope, or before the scope used the primary.
+   *
+   * @example
+   * ```ts
+   * app.post("/notes", async (request, reply) =>
+   *   engine.replicas.readYourWrites(async () => {
+   *     const note = await createNote(request.body);
+   *     reply.header("x-db-position", engine.replicas.position() ?? "");
+   *     return note;
+   *   }),
+   * );
+   * app.get("/notes", (request) => engine.replicas.readYourWrites(() => listNotes(), { after: request.headers["x-db-position"] as string | undefined }));
+   * ```
+   */
+  position(): string | undefined;
   /** Checks every replica now instead of at the next interval (the checks run by themselves; this is for tests and start-up). */
   check(): Promise<void>;
 }
