@@ -54,7 +54,7 @@ describe.skipIf(!support.available && !required)("read replicas (a throwaway pri
   let replicaUrl = "";
   const engines: Engine<DB>[] = [];
 
-  const makeEngine = (options: { maxReplicaLagMillis?: number } = {}): Engine<DB> => {
+  const makeEngine = (options: { maxReplicaLagMillis?: number; replicaCheckIntervalMillis?: number } = {}): Engine<DB> => {
     const engine = createEngine<DB>(primary!.url(), { replicas: [replicaUrl], replicaCheckIntervalMillis: 100, healthCheckTimeoutMillis: 2_000, pool: { size: 4 }, ...options });
     engines.push(engine);
     return engine;
@@ -189,8 +189,18 @@ describe.skipIf(!support.available && !required)("read replicas (a throwaway pri
     expect(healthy.replicas).toHaveLength(1);
     expect(healthy.replicas![0]).toMatchObject({ status: "ok", name: `127.0.0.1:${replica!.port}/postgres`, port: replica!.port, inRotation: true });
 
+    // Checked once a minute: only a read can notice the replica is gone.
+    const rarelyChecked = makeEngine({ replicaCheckIntervalMillis: 60_000 });
+    expect(await onReplica(rarelyChecked.replicas.db)).toBe(true);
+
     await replica!.stop();
     try {
+      // A read that cannot connect takes the replica out of rotation at once and is served by the primary.
+      await waitUntil("the stopped replica's idle connection to be dropped", () => rarelyChecked.replicas.status().replicas[0]!.pool.idle === 0, 3_000);
+      expect(await onReplica(rarelyChecked.replicas.db)).toBe(false);
+      expect(rarelyChecked.replicas.status().replicas[0]).toMatchObject({ inRotation: false, reason: expect.stringMatching(/^unreachable: /) });
+      expect(rarelyChecked.replicas.status().fallbacks.unavailable).toBe(1);
+
       await engine.replicas.check();
       const status = engine.replicas.status().replicas[0]!;
       expect(status.inRotation).toBe(false);

@@ -3,6 +3,7 @@ import type { ReplicationProbe } from "../backends/replication-probe.js";
 import { revealPassword, type DatabaseUrl } from "../engine/database-url.js";
 import type { ResolvedEngineOptions } from "../engine/engine-options.js";
 import type { Instrumentation } from "../engine/instrumentation.js";
+import { ConnectionFailedError } from "../errors.js";
 import { PositionHistory } from "./position-history.js";
 import { readYourWritesContext } from "./read-your-writes.js";
 import { ReplicaServer, serverName } from "./replica-server.js";
@@ -48,13 +49,15 @@ export class ReplicaSet {
     if (this.#firstCheck !== undefined) await this.#firstCheck;
     const scope = readYourWritesContext.getStore();
     const needed = scope?.unknown === true ? undefined : scope?.position;
-    const inRotation = this.servers.filter((server) => server.inRotation);
-    if (inRotation.length > 0 && scope?.unknown !== true) {
+    let inRotation = this.servers.filter((server) => server.inRotation);
+    while (inRotation.length > 0 && scope?.unknown !== true) {
       const caughtUp = needed === undefined ? inRotation : inRotation.filter((server) => server.replayed !== undefined && server.replayed >= needed);
-      if (caughtUp.length > 0) return this.#readFrom(this.#leastBusy(caughtUp));
-      // The last check is up to an interval old: ask the least busy replica where it is now.
-      const asked = await this.#askReplica(this.#leastBusy(inRotation), needed!);
-      if (asked !== undefined) return asked;
+      const server = this.#leastBusy(caughtUp.length > 0 ? caughtUp : inRotation);
+      // The last check is up to an interval old: when it says none has caught up, ask the least busy replica where it is now.
+      const read = caughtUp.length > 0 ? await this.#readFrom(server) : await this.#askReplica(server, needed!);
+      if (read !== undefined) return read;
+      if (server.inRotation) break; // reachable, but behind this scope's writes
+      inRotation = this.servers.filter((candidate) => candidate.inRotation); // it went down: the others, or the primary
     }
     const reason = inRotation.length === 0 ? "unavailable" : "readYourWrites";
     this.fallbacks[reason]++;
@@ -62,20 +65,29 @@ export class ReplicaSet {
     return { connection: await this.primary.pool.acquire(), backend: this.primary };
   }
 
-  async #readFrom(server: ReplicaServer): Promise<{ connection: BackendConnection; backend: Backend }> {
-    const connection = await server.backend.pool.acquire();
+  /** A connection of `server`; `undefined` when it cannot be opened (the replica is then out of rotation at once, not at the next check). */
+  async #readFrom(server: ReplicaServer): Promise<{ connection: BackendConnection; backend: Backend } | undefined> {
+    const connection = await this.#acquire(server);
+    if (connection === undefined) return undefined;
     server.reads++;
     return { connection, backend: server.backend };
   }
 
-  async #askReplica(server: ReplicaServer, needed: bigint): Promise<{ connection: BackendConnection; backend: Backend } | undefined> {
-    const pool = server.backend.pool;
-    let connection: BackendConnection;
+  async #acquire(server: ReplicaServer): Promise<BackendConnection | undefined> {
     try {
-      connection = await pool.acquire();
-    } catch {
+      return await server.backend.pool.acquire();
+    } catch (error) {
+      // A busy replica's pool timeout is the caller's to see; a replica that refuses connections is down.
+      if (!(error instanceof ConnectionFailedError)) throw error;
+      this.#judge(server, null, `unreachable: ${scrub(error.message, server.url)}`);
       return undefined;
     }
+  }
+
+  async #askReplica(server: ReplicaServer, needed: bigint): Promise<{ connection: BackendConnection; backend: Backend } | undefined> {
+    const pool = server.backend.pool;
+    const connection = await this.#acquire(server);
+    if (connection === undefined) return undefined;
     try {
       const replayed = await this.#probe.replayedPosition(connection);
       if (replayed !== undefined && (server.replayed === undefined || replayed > server.replayed)) server.replayed = replayed;
