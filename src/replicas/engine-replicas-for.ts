@@ -6,11 +6,7 @@ import { currentPositionToken, parsePosition, runReadingYourWrites } from "./rea
 import type { ReplicaSet } from "./replica-set.js";
 import type { ReplicasStatus } from "./replica-status.js";
 
-const NO_REPLICAS: ReplicasStatus = Object.freeze({
-  primary: Object.freeze({ name: "", pool: undefined as never }),
-  replicas: Object.freeze([]),
-  fallbacks: Object.freeze({ unavailable: 0, readYourWrites: 0 }),
-});
+const NO_FALLBACKS: ReplicasStatus["fallbacks"] = Object.freeze({ unavailable: 0, readYourWrites: 0 });
 
 /**
  * @internal `engine.replicas` for an engine, and the backend replica-safe reads use (its pool
@@ -25,7 +21,7 @@ export function engineReplicas<DB>(
   if (set === undefined) {
     const api: EngineReplicas<DB> = {
       db,
-      status: () => ({ ...NO_REPLICAS, primary: primaryStatus() }),
+      status: () => Object.freeze({ primary: primaryStatus(), replicas: Object.freeze([]), fallbacks: NO_FALLBACKS }),
       readYourWrites: (fn, options) => {
         // Checked even without replicas: a bad token is the client's error on every deployment.
         if (options?.after !== undefined && options.after !== "") parsePosition(options.after);

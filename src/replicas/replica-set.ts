@@ -157,7 +157,7 @@ export class ReplicaSet {
   }
 
   #judge(server: ReplicaServer, lagMillis: number | null, reason: string | null): void {
-    if (lagMillis !== null || reason !== null) server.lagMillis = lagMillis;
+    server.lagMillis = lagMillis;
     const inRotation = reason === null;
     const changed = server.inRotation !== inRotation || (server.reason === "not checked yet" && !inRotation);
     server.inRotation = inRotation;
