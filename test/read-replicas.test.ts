@@ -165,6 +165,10 @@ describe.skipIf(!support.available && !required)("read replicas (a throwaway pri
     expect(await onReplica(engine.replicas.db)).toBe(false);
     expect(engine.replicas.status().replicas[0]).toMatchObject({ inRotation: false, reason: expect.stringMatching(/^not a standby/) });
     expect(engine.replicas.status().fallbacks.unavailable).toBe(1);
+    // dispose() closes every server's pool and stops the checks.
+    await engine.dispose();
+    const closed = engine.replicas.status();
+    expect([closed.primary.pool.total, closed.replicas[0]!.pool.total]).toEqual([0, 0]);
   });
 
   it("docs/read-replicas.md's program runs against the pair: its read-your-writes read is served, the replica is reported", async () => {
