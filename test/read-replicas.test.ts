@@ -79,6 +79,8 @@ describe.skipIf(!support.available && !required)("read replicas (a throwaway pri
 
   it("routes read-only sessions and engine.replicas.db to the replica, writes and ordinary sessions to the primary", async () => {
     const engine = makeEngine();
+    const connected: number[] = [];
+    engine.on("connect", ({ connectionId }) => connected.push(connectionId));
     const sessions = createSessionFactory(engine);
     const readOnly = sessions.withOptions({ readOnly: true });
     expect(await readOnly.run((db) => onReplica(db))).toBe(true);
@@ -94,6 +96,9 @@ describe.skipIf(!support.available && !required)("read replicas (a throwaway pri
     expect(status.primary.name).toBe(`127.0.0.1:${primary!.port}/postgres`);
     expect(status.fallbacks).toEqual({ unavailable: 0, readYourWrites: 0 });
     expect(JSON.stringify(status)).not.toContain(PASSWORD);
+    // Connection ids are one sequence per engine, across the servers' pools.
+    expect(connected.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(connected).size).toBe(connected.length);
   });
 
   it("takes a lagging replica out of rotation (reads fall back to the primary, counted and emitted) and puts it back once it has caught up", async () => {
