@@ -116,8 +116,8 @@ export class ReplicaSet {
 
   #start(): void {
     if (this.#timer !== undefined || this.#closed) return;
-    this.#firstCheck = this.check().finally(() => (this.#firstCheck = undefined));
-    // Outside the first reader's async context: the timer must not keep its read-your-writes scope alive.
+    // Outside the first reader's async context: the checks must not carry (or keep alive) its read-your-writes scope.
+    this.#firstCheck = readYourWritesContext.exit(() => this.check()).finally(() => (this.#firstCheck = undefined));
     this.#timer = readYourWritesContext.exit(() => setInterval(() => void this.check(), this.#options.replicaCheckIntervalMillis));
     this.#timer.unref();
   }
