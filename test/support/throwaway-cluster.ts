@@ -93,21 +93,26 @@ export class ThrowawayCluster {
   async createReplica(options: { applyDelayMillis?: number } = {}): Promise<ThrowawayCluster> {
     const name = `athanor_replica_${process.pid}_${Date.now().toString(36)}`;
     const port = await freePort();
-    await run("pg_createcluster", [this.version, name, "-p", String(port), "--", "--auth=trust", "--no-sync"]);
     const replica = new ThrowawayCluster(this.version, name, port);
+    const dataDirectory = `/var/lib/postgresql/${this.version}/${name}`;
     try {
-      const dataDirectory = `/var/lib/postgresql/${this.version}/${name}`;
-      // Emptied, not removed: the directory belongs to postgres, its parent to root.
-      await run("find", [dataDirectory, "-mindepth", "1", "-delete"]);
+      await run("install", ["-d", "-o", "postgres", "-g", "postgres", "-m", "700", dataDirectory]);
       // As postgres, so the copied files belong to the server's user.
       const backup = ["-h", "127.0.0.1", "-p", String(this.port), "-U", "postgres", "-D", dataDirectory, "-R", "-X", "stream", "-c", "fast", "--no-sync"];
       await run("runuser", ["-u", "postgres", "--", "pg_basebackup", ...backup]);
+      // pg_createcluster adopts a data directory that holds its configuration (Debian keeps it
+      // in /etc, so the backup has none): no initdb of a cluster only to throw it away.
+      for (const file of ["postgresql.conf", "pg_hba.conf", "pg_ident.conf"]) {
+        await run("install", ["-o", "postgres", "-g", "postgres", "-m", "600", `/etc/postgresql/${this.version}/${this.name}/${file}`, `${dataDirectory}/${file}`]);
+      }
+      await run("pg_createcluster", [this.version, name, "-d", dataDirectory, "-p", String(port)]);
       if (options.applyDelayMillis !== undefined) {
         await appendFile(`/etc/postgresql/${this.version}/${name}/postgresql.conf`, `\nrecovery_min_apply_delay = '${options.applyDelayMillis}ms'\n`);
       }
       await replica.start();
     } catch (error) {
       await replica.drop();
+      await run("rm", ["-rf", dataDirectory]).catch(() => undefined);
       throw error;
     }
     return replica;
