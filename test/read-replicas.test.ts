@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigurationError, InvalidReplicaPositionError, createEngine, createSessionFactory, type Engine } from "../src/index.js";
 import type { EngineEvents } from "../src/engine/engine-events.js";
+import Fastify from "fastify";
+import { athanorPlugin } from "../src/integrations/fastify/index.js";
 import { ThrowawayCluster } from "./support/throwaway-cluster.js";
 import { sleep, waitUntil } from "./support/wait-until.js";
 
@@ -162,6 +164,21 @@ describe.skipIf(!support.available && !required)("read replicas (a throwaway pri
     expect(await engine.replicas.readYourWrites(read, { after: token })).toEqual([{ id: 6 }]);
     expect(engine.replicas.readYourWrites(() => engine.replicas.position(), { after: token })).toBe(token);
     expect(() => engine.replicas.readYourWrites(read, { after: "0/16B374D8" })).toThrow(InvalidReplicaPositionError);
+  });
+
+  it("athanor/fastify: a read-only route's request.db reads from the replica, other routes from the primary", async () => {
+    const engine = makeEngine();
+    const app = Fastify();
+    // The repository's tests declare another schema for request.db: this one is cast.
+    await app.register(athanorPlugin, { sessions: createSessionFactory(engine) as never });
+    app.get("/read-only", { config: { athanor: { readOnly: true } } }, async (request) => ({ replica: await onReplica(request.db as unknown as Kysely<DB>) }));
+    app.get("/ordinary", async (request) => ({ replica: await onReplica(request.db as unknown as Kysely<DB>) }));
+    try {
+      expect((await app.inject("/read-only")).json()).toEqual({ replica: true });
+      expect((await app.inject("/ordinary")).json()).toEqual({ replica: false });
+    } finally {
+      await app.close();
+    }
   });
 
   it("never reads from a URL that names a primary instead of a standby", async () => {
