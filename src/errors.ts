@@ -690,6 +690,23 @@ export class InvalidCursorError extends AthanorError {
 }
 
 /**
+ * `engine.replicas.readYourWrites(fn, { after })` was given a position token that
+ * `engine.replicas.position()` did not make: it usually comes from a client (a header or a
+ * cookie), so the Fastify plugin answers it with 400.
+ *
+ * @example
+ * ```ts
+ * const after = request.headers["x-db-position"] as string | undefined;
+ * return engine.replicas.readYourWrites(() => listAgents(), { after }); // InvalidReplicaPositionError on "abc!"
+ * ```
+ */
+export class InvalidReplicaPositionError extends AthanorError {
+  constructor(message: string) {
+    super("INVALID_REPLICA_POSITION", message);
+  }
+}
+
+/**
  * The reset route (`athanor/fastify`) did not run: other requests still held database
  * sessions when its wait ended, or another reset was running. Nothing was touched.
  */

@@ -6,6 +6,7 @@ import type { BackendCapabilities } from "./backend-capabilities.js";
 import type { TypeMapping } from "./type-mapping.js";
 import type { MigrationLock } from "./migration-lock.js";
 import type { ScratchDatabase } from "./scratch-database.js";
+import type { ReplicationProbe } from "./replication-probe.js";
 
 /**
  * One pooled connection as the rest of Athanor sees it: a Kysely `DatabaseConnection`
@@ -62,4 +63,6 @@ export interface Backend {
   createMigrationLock(name: string): MigrationLock;
   /** An empty database of the same kind, to run something on and throw away (SQLite: in memory; PostgreSQL: a new database on the same server). */
   createScratchDatabase(): Promise<ScratchDatabase>;
+  /** Replication positions, where the backend can serve read replicas (a PostgreSQL server); absent elsewhere. */
+  readonly replication?: ReplicationProbe;
 }

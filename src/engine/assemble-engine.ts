@@ -8,12 +8,15 @@ import type { DatabaseUrl } from "./database-url.js";
 import type { Engine } from "./engine.js";
 import type { ResolvedEngineOptions } from "./engine-options.js";
 import type { Instrumentation } from "./instrumentation.js";
+import type { ReplicaSet } from "../replicas/replica-set.js";
+import { engineReplicas } from "../replicas/engine-replicas-for.js";
+import { serverName } from "../replicas/replica-server.js";
 
 /**
  * @internal The last step of {@link createEngine}: a backend → the Kysely dialect and the
  * engine object. Also how `athanor/testing` makes an engine whose backend is a sandbox.
  */
-export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOptions, backend: Backend, instrumentation: Instrumentation): Engine<DB> {
+export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOptions, backend: Backend, instrumentation: Instrumentation, replicaSet?: ReplicaSet): Engine<DB> {
   const compiling = {
     createQueryCompiler: () => backend.createQueryCompiler(),
     createAdapter: () => backend.createAdapter(),
@@ -23,8 +26,12 @@ export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOpti
   const completeError = constraintErrorCompleter(options.schema, new Kysely<any>({ dialect: { ...compiling, createDriver: () => new DummyDriver() } }));
   const driver = new AthanorDriver(backend, completeError);
   const dialect: Dialect = { ...compiling, createDriver: () => driver };
-  const base = new Kysely<DB>({ dialect });
-  const db = options.schema === undefined ? base : base.withPlugin(new SchemaPlugin(options.schema, backend.typeMapping));
+  const kysely = (over: Backend): Kysely<DB> => {
+    const base = new Kysely<DB>({ dialect: over === backend ? dialect : { ...compiling, createDriver: () => new AthanorDriver(over, completeError) } });
+    return options.schema === undefined ? base : base.withPlugin(new SchemaPlugin(options.schema, backend.typeMapping));
+  };
+  const db = kysely(backend);
+  const replicas = engineReplicas<DB>(db, replicaSet, kysely, () => ({ name: serverName(url), pool: backend.pool.status() }));
   let disposing: Promise<void> | undefined;
   const engine: Engine<DB> = {
     url,
@@ -34,7 +41,8 @@ export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOpti
     db,
     pool: { status: () => backend.pool.status() },
     backend,
-    internals: { dialect, driver, instrumentation, completeError },
+    internals: { dialect, driver, instrumentation, completeError, readBackend: replicas.readBackend },
+    replicas: replicas.api,
     get disposed() {
       return disposing !== undefined;
     },
@@ -46,7 +54,7 @@ export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOpti
       instrumentation.off(name, listener);
       return this;
     },
-    healthCheck: () => checkHealth(backend, url, options.healthCheckTimeoutMillis),
+    healthCheck: () => checkHealth(backend, url, options.healthCheckTimeoutMillis, replicaSet),
     dispose() {
       disposing ??= backend.pool.close();
       return disposing;

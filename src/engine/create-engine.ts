@@ -10,6 +10,7 @@ import type { Engine } from "./engine.js";
 import { resolveEngineOptions, type EngineOptions } from "./engine-options.js";
 import { Instrumentation } from "./instrumentation.js";
 import type { Logger, LogRecord } from "./log-record.js";
+import { withReplicas } from "../replicas/with-replicas.js";
 
 /**
  * Creates an engine: URL → backend → pool → Kysely dialect, assembled in that order.
@@ -42,10 +43,14 @@ export function createEngine<DB = any>(url: string | DatabaseUrl, options?: Engi
   const parsed = url instanceof DatabaseUrl ? url : parseDatabaseUrl(url);
   const resolved = resolveEngineOptions(options, parsed.dialect, parsed.pooler);
   const instrumentation = new Instrumentation(combineLoggers(resolved.log, resolved.echo ? echoLogger : undefined), resolved.logParameters);
-  const create = { pg: createPostgresBackend, pglite: createPgliteBackend, "better-sqlite3": createSqliteBackend }[parsed.driver];
-  const backend: Backend = create(parsed, resolved, instrumentation);
-  return assembleEngine<DB>(parsed, resolved, backend, instrumentation);
+  const create = (at: DatabaseUrl): Backend => BACKENDS[at.driver](at, resolved, instrumentation);
+  const backend: Backend = create(parsed);
+  if (resolved.replicas.length === 0) return assembleEngine<DB>(parsed, resolved, backend, instrumentation);
+  const replicated = withReplicas(parsed, backend, resolved, instrumentation, create);
+  return assembleEngine<DB>(parsed, resolved, replicated.primary, instrumentation, replicated.set);
 }
+
+const BACKENDS = { pg: createPostgresBackend, pglite: createPgliteBackend, "better-sqlite3": createSqliteBackend } as const;
 
 function combineLoggers(...loggers: Array<Logger | undefined>): Logger | undefined {
   const present = loggers.filter((logger): logger is Logger => logger !== undefined);

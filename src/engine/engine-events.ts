@@ -33,6 +33,13 @@ export interface EngineEvents {
   error: { readonly error: AthanorError; readonly sql: string | undefined };
   /** A connection has been checked out longer than `leakDetectionMillis`. */
   leak: { readonly ageMillis: number; readonly stack: string };
+  /**
+   * A read that could go to a replica went to the primary: no replica was in rotation
+   * (`unavailable`), or none had yet replayed this context's writes (`readYourWrites`).
+   */
+  replicaFallback: { readonly reason: "unavailable" | "readYourWrites" };
+  /** A replica left rotation (unreachable, lagging, not a standby) or came back; `reason` is `null` when it came back. */
+  replicaState: { readonly server: string; readonly inRotation: boolean; readonly reason: string | null; readonly lagMillis: number | null };
 }
 
 /** Names of {@link EngineEvents}. */

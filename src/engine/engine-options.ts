@@ -3,7 +3,8 @@ import type { PoolOptions, ResolvedPoolOptions } from "../pool/pool-options.js";
 import type { Logger } from "./log-record.js";
 import { validateOptions, type OptionSpec } from "./option-spec.js";
 import { checkPoolerOptions } from "./check-pooler-options.js";
-import type { DialectName } from "./database-url.js";
+import { DatabaseUrl, parseDatabaseUrl, type DialectName } from "./database-url.js";
+import { ConfigurationError } from "../errors.js";
 import type { Schema } from "../schema/define-schema.js";
 
 /**
@@ -160,6 +161,22 @@ export interface EngineOptions {
   readonly schema?: Schema;
   readonly sqlite?: SqliteOptions;
   readonly postgres?: PostgresOptions;
+  /**
+   * Read replicas (PostgreSQL streaming standbys) beside the primary the engine's URL names:
+   * one pool per server, each with the engine's pool options. Read-only sessions and
+   * `engine.replicas.db` read from a healthy replica; everything else uses the primary.
+   * See docs/read-replicas.md. PostgreSQL servers only (not SQLite or PGlite).
+   *
+   * @example
+   * ```ts
+   * createEngine(process.env.DATABASE_URL!, { replicas: [process.env.REPLICA_URL!], maxReplicaLagMillis: 5_000 });
+   * ```
+   */
+  readonly replicas?: ReadonlyArray<string | DatabaseUrl>;
+  /** A replica further behind the primary than this leaves rotation until it catches up. Default 10 000. */
+  readonly maxReplicaLagMillis?: number;
+  /** How often each replica is checked (reachable, replayed position, lag). Default 1000. */
+  readonly replicaCheckIntervalMillis?: number;
 }
 
 /** Engine options after validation, with every default filled in. */
@@ -174,6 +191,10 @@ export interface ResolvedEngineOptions {
   readonly schema?: Schema | undefined;
   readonly sqlite: Required<Omit<SqliteOptions, "onConnect">> & Pick<SqliteOptions, "onConnect">;
   readonly postgres: Required<Omit<PostgresOptions, "onConnect" | "ssl" | "applicationName">> & Pick<PostgresOptions, "onConnect" | "ssl" | "applicationName">;
+  /** Parsed replica URLs (empty without replicas). */
+  readonly replicas: readonly DatabaseUrl[];
+  readonly maxReplicaLagMillis: number;
+  readonly replicaCheckIntervalMillis: number;
 }
 
 // Node timers hold at most 2^31-1 ms; a larger delay fires after 1 ms instead.
@@ -239,6 +260,14 @@ const SPEC: OptionSpec = {
       migrationLock: { kind: "choice", values: ["advisory", "table"] },
     },
   },
+  replicas: {
+    kind: "any",
+    describe: "an array of postgres:// URLs",
+    test: (value) => Array.isArray(value) && value.every((item) => typeof item === "string" || item instanceof DatabaseUrl),
+    copy: true,
+  },
+  maxReplicaLagMillis: { kind: "integer", min: 1, max: MAX_MILLIS },
+  replicaCheckIntervalMillis: { kind: "integer", min: 10, max: MAX_MILLIS },
 };
 
 /**
@@ -290,7 +319,22 @@ export function resolveEngineOptions(options: EngineOptions | undefined, dialect
       pooler,
       migrationLock: postgres.migrationLock ?? "advisory",
     }),
+    replicas: Object.freeze((given.replicas ?? []).map(replicaUrl)),
+    maxReplicaLagMillis: given.maxReplicaLagMillis ?? 10_000,
+    replicaCheckIntervalMillis: given.replicaCheckIntervalMillis ?? 1_000,
   });
+}
+
+/** A replica's URL, parsed: a PostgreSQL server (`postgres://`), named by index in errors, its password masked. */
+function replicaUrl(given: string | DatabaseUrl, index: number): DatabaseUrl {
+  let url: DatabaseUrl;
+  try {
+    url = given instanceof DatabaseUrl ? given : parseDatabaseUrl(given);
+  } catch (error) {
+    throw new ConfigurationError(`option options.replicas[${index}]: ${(error as Error).message}`, { cause: error });
+  }
+  if (url.driver !== "pg") throw new ConfigurationError(`option options.replicas[${index}] must be a postgres:// URL of a PostgreSQL standby, got "${url}"`);
+  return url;
 }
 
 /** How much longer than `statement_timeout` the client waits for the server's answer (its cancellation, at the latest). */

@@ -8,6 +8,7 @@ import type { PoolStatus } from "../pool/pool-status.js";
 import type { DatabaseUrl, DialectName } from "./database-url.js";
 import type { EngineEventName, EngineListener } from "./engine-events.js";
 import type { ResolvedEngineOptions } from "./engine-options.js";
+import type { EngineReplicas } from "../replicas/engine-replicas.js";
 
 /**
  * The single source of truth for a database: URL, pool, dialect, events. Made once per
@@ -32,6 +33,8 @@ export interface Engine<DB = any> {
   /** A Kysely in autocommit mode: every statement checks a connection out and back in. */
   readonly db: Kysely<DB>;
   readonly pool: { status(): PoolStatus };
+  /** Read replicas: a Kysely that reads from them, read-your-writes scopes, per-server status (see `replicas` in the options). */
+  readonly replicas: EngineReplicas<DB>;
   /** True once `dispose()` was called. */
   readonly disposed: boolean;
   on<E extends EngineEventName>(name: E, listener: EngineListener<E>): this;
@@ -54,4 +57,6 @@ export interface EngineInternals {
   readonly instrumentation: Instrumentation;
   /** Fills in what a constraint error's database left out, from the engine's schema (see `constraintErrorCompleter`). */
   readonly completeError: CompleteError;
+  /** With read replicas: the backend read-only sessions use, whose pool routes each checkout to a replica (or the primary). */
+  readonly readBackend: Backend | undefined;
 }

@@ -16,11 +16,17 @@ export class Instrumentation {
   #warned = false;
   /** True when a `query` listener or a logger is present. */
   tracingQueries: boolean;
+  #connectionIds = 0;
 
   constructor(log: Logger | undefined, logParameters: boolean) {
     this.#log = log;
     this.#logParameters = logParameters;
     this.tracingQueries = log !== undefined;
+  }
+
+  /** The next connection id: one sequence per engine, so the pools of a primary and its replicas never give two connections the same id. */
+  nextConnectionId(): number {
+    return ++this.#connectionIds;
   }
 
   on<E extends EngineEventName>(name: E, listener: EngineListener<E>): void {

@@ -1,6 +1,8 @@
 import type { Backend, BackendConnection } from "../backends/backend.js";
 import { revealPassword, type DatabaseUrl } from "../engine/database-url.js";
 import type { HealthReport } from "./health-report.js";
+import type { ReplicaSet } from "../replicas/replica-set.js";
+import type { ReplicaHealthReport } from "../replicas/replica-status.js";
 
 /**
  * Probes the database through the pool, bounded by `timeoutMillis`. Never throws; the
@@ -9,7 +11,20 @@ import type { HealthReport } from "./health-report.js";
  * health checks would saturate the pool); one still waiting for a connection gives it back
  * as soon as it gets one.
  */
-export async function checkHealth(backend: Backend, url: DatabaseUrl, timeoutMillis: number): Promise<HealthReport> {
+export async function checkHealth(backend: Backend, url: DatabaseUrl, timeoutMillis: number, replicas?: ReplicaSet): Promise<HealthReport> {
+  if (replicas === undefined) return checkServer(backend, url, timeoutMillis);
+  // Each replica is probed beside the primary; the report's status is the primary's (reads fall back to it).
+  const [primary, ...probed] = await Promise.all([checkServer(backend, url, timeoutMillis), ...replicas.servers.map((server) => checkServer(server.backend, server.url, timeoutMillis))]);
+  const replicaReports: ReplicaHealthReport[] = replicas.servers.map((server, index) => ({
+    ...probed[index]!,
+    name: server.name,
+    inRotation: server.inRotation,
+    lagMillis: server.lagMillis,
+  }));
+  return { ...primary!, replicas: replicaReports };
+}
+
+async function checkServer(backend: Backend, url: DatabaseUrl, timeoutMillis: number): Promise<HealthReport> {
   const startedAt = performance.now();
   const base = {
     dialect: url.dialect,

@@ -1,4 +1,5 @@
 import type { PoolStatus } from "../pool/pool-status.js";
+import type { ReplicaHealthReport } from "../replicas/replica-status.js";
 
 /**
  * The result of `engine.healthCheck()`: never thrown, never holding the password.
@@ -25,4 +26,6 @@ export interface HealthReport {
   /** Round-trip time of the probe, or time until failure. */
   readonly latencyMillis: number;
   readonly pool: PoolStatus;
+  /** With read replicas: each replica's own probe, with its routing state. `status` stays the primary's: reads fall back to it. */
+  readonly replicas?: readonly ReplicaHealthReport[];
 }

@@ -140,7 +140,7 @@ function makeFactory<DB>(
   const openCore = (options: ResolvedSessionOptions): SessionCore => {
     if (engine.disposed) throw new EngineDisposedError();
     const core = new SessionCore(
-      backend,
+      readsFromReplica(options) ? internals.readBackend! : backend,
       internals.instrumentation,
       { isolationLevel: options.isolationLevel, accessMode: options.readOnly ? "read only" : undefined },
       currentCore(storage.get(), false),
@@ -149,6 +149,10 @@ function makeFactory<DB>(
     core.session = new Session<DB>(core, undefined, parts);
     return core;
   };
+  // A read-only session reads from a replica when the engine has them; a serializable one
+  // stays on the primary (a standby refuses serializable transactions).
+  const readsFromReplica = (options: ResolvedSessionOptions): boolean =>
+    options.readOnly && internals.readBackend !== undefined && options.isolationLevel !== "serializable";
   const sessionOf = (core: SessionCore | undefined): Session<DB> | undefined =>
     core === undefined || core.state === "closed" ? undefined : (core.session as Session<DB>);
 

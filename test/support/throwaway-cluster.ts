@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants, readdirSync } from "node:fs";
+import { appendFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { createServer } from "node:net";
 import { promisify } from "node:util";
@@ -75,6 +76,46 @@ export class ThrowawayCluster {
   /** A fast shutdown: connections are terminated (`57P01`), as in a restart or failover. */
   async stop(): Promise<void> {
     await run("pg_ctlcluster", [this.version, this.name, "stop", "-m", "fast"]);
+  }
+
+  /**
+   * A streaming replica of this cluster, as a cluster of its own on its own port:
+   * `pg_basebackup -R` (a hot standby replaying this cluster's WAL). `applyDelayMillis` sets
+   * `recovery_min_apply_delay`, so the replica replays each commit that much later: a lagging
+   * replica on demand. Drop it before this one.
+   *
+   * @example
+   * ```ts
+   * const primary = await ThrowawayCluster.create();
+   * const replica = await primary.createReplica({ applyDelayMillis: 2_000 });
+   * ```
+   */
+  async createReplica(options: { applyDelayMillis?: number } = {}): Promise<ThrowawayCluster> {
+    const name = `athanor_replica_${process.pid}_${Date.now().toString(36)}`;
+    const port = await freePort();
+    const replica = new ThrowawayCluster(this.version, name, port);
+    const dataDirectory = `/var/lib/postgresql/${this.version}/${name}`;
+    try {
+      await run("install", ["-d", "-o", "postgres", "-g", "postgres", "-m", "700", dataDirectory]);
+      // As postgres, so the copied files belong to the server's user.
+      const backup = ["-h", "127.0.0.1", "-p", String(this.port), "-U", "postgres", "-D", dataDirectory, "-R", "-X", "stream", "-c", "fast", "--no-sync"];
+      await run("runuser", ["-u", "postgres", "--", "pg_basebackup", ...backup]);
+      // pg_createcluster adopts a data directory that holds its configuration (Debian keeps it
+      // in /etc, so the backup has none): no initdb of a cluster only to throw it away.
+      for (const file of ["postgresql.conf", "pg_hba.conf", "pg_ident.conf"]) {
+        await run("install", ["-o", "postgres", "-g", "postgres", "-m", "600", `/etc/postgresql/${this.version}/${this.name}/${file}`, `${dataDirectory}/${file}`]);
+      }
+      await run("pg_createcluster", [this.version, name, "-d", dataDirectory, "-p", String(port)]);
+      if (options.applyDelayMillis !== undefined) {
+        await appendFile(`/etc/postgresql/${this.version}/${name}/postgresql.conf`, `\nrecovery_min_apply_delay = '${options.applyDelayMillis}ms'\n`);
+      }
+      await replica.start();
+    } catch (error) {
+      await replica.drop();
+      await run("rm", ["-rf", dataDirectory]).catch(() => undefined);
+      throw error;
+    }
+    return replica;
   }
 
   /** Stops and deletes the cluster. Idempotent. */

@@ -12,6 +12,7 @@ import { PostgresMigrationLock } from "./postgres-migration-lock.js";
 import { PostgresTableMigrationLock } from "./postgres-table-migration-lock.js";
 import { PostgresTransactionMigrationLock } from "./postgres-transaction-migration-lock.js";
 import { PostgresPool } from "./postgres-pool.js";
+import { postgresReplicationProbe } from "./postgres-replication-probe.js";
 import { createPostgresScratchDatabase } from "./postgres-scratch-database.js";
 import { urlClientConfig } from "./postgres-url-config.js";
 import { postgresTypeMapping, postgresTypeParsers } from "./postgres-type-mapping.js";
@@ -66,6 +67,7 @@ export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineO
       return new PostgresMigrationLock(driver, config, name, options.pool.prePingTimeoutMillis);
     },
     createScratchDatabase: () => createPostgresScratchDatabase(url, pool as unknown as Backend["pool"]),
+    replication: postgresReplicationProbe,
   };
 }
 

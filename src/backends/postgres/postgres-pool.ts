@@ -30,7 +30,6 @@ export class PostgresPool implements Pool<PostgresConnection> {
   readonly #connections = new Map<pg.PoolClient, PostgresConnection>();
   readonly #reasons = new WeakMap<pg.PoolClient, DisconnectReason>();
   readonly #tracker: CheckoutTracker<PostgresConnection>;
-  #nextId = 1;
   #created = 0;
   #destroyed = 0;
   #timeouts = 0;
@@ -259,7 +258,7 @@ export class PostgresPool implements Pool<PostgresConnection> {
 
   #onConnect(client: pg.PoolClient): void {
     const { prepareStatements, statementCacheSize, postgres } = this.#options;
-    const connection = new PostgresConnection(this.#nextId++, client, this.#Query, this.#instrumentation, prepareStatements, statementCacheSize, postgres.queryTimeoutMillis, this.#decoders);
+    const connection = new PostgresConnection(this.#instrumentation.nextConnectionId(), client, this.#Query, this.#instrumentation, prepareStatements, statementCacheSize, postgres.queryTimeoutMillis, this.#decoders);
     // A checked-out client has no pg.Pool listener; an 'error' without one would crash the process.
     client.on("error", (error) => {
       // A dying connection reports several errors (the server's FATAL, then the socket's end);

@@ -29,6 +29,7 @@ export const HTTP_ERROR_TABLE: Readonly<Record<string, HttpErrorRule>> = Object.
   NOT_NULL_VIOLATION: { statusCode: 400, message: "a required value is missing" },
   CHECK_VIOLATION: { statusCode: 400, message: "a value is not allowed by a check constraint" },
   INVALID_CURSOR: { statusCode: 400, message: "the page cursor is not one that this list returned" },
+  INVALID_REPLICA_POSITION: { statusCode: 400, message: "the database position token is not one that this service returned" },
   SERIALIZATION_FAILURE: { statusCode: 409, message: "the request conflicted with a concurrent one; retry it" },
   DEADLOCK: { statusCode: 409, message: "the request conflicted with a concurrent one; retry it" },
   POOL_TIMEOUT: { statusCode: 503, message: "the database is busy; retry later", retryAfter: true },
