@@ -6,4 +6,4 @@ export type { BackendCapabilities } from "./backends/backend-capabilities.js";
 export * from "./errors.js";
 export { defineConfig, type AthanorConfig } from "./cli/athanor-config.js";
 export * from "./query/index.js";
-export * from "./replicas/index.js";
+export * from "./engine/replicas/index.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseLsn } from "../src/backends/postgres/postgres-replication-probe.js";
-import { PositionHistory } from "../src/replicas/position-history.js";
+import { PositionHistory } from "../src/engine/replicas/position-history.js";
 import { InvalidReplicaPositionError, createEngine } from "../src/index.js";
-import { ReadYourWritesScope, formatPosition, parsePosition, readYourWritesContext, runReadingYourWrites } from "../src/replicas/read-your-writes.js";
+import { ReadYourWritesScope, formatPosition, parsePosition, readYourWritesContext, runReadingYourWrites } from "../src/engine/replicas/read-your-writes.js";
 
 describe("replica lag from the primary's position history", () => {
   it("parses PostgreSQL LSNs into ordered bigints", () => {

@@ -8,9 +8,9 @@ import type { DatabaseUrl } from "./database-url.js";
 import type { Engine } from "./engine.js";
 import type { ResolvedEngineOptions } from "./engine-options.js";
 import type { Instrumentation } from "./instrumentation.js";
-import type { ReplicaSet } from "../replicas/replica-set.js";
-import { engineReplicas } from "../replicas/engine-replicas-for.js";
-import { serverName } from "../replicas/replica-server.js";
+import type { ReplicaSet } from "./replicas/replica-set.js";
+import { engineReplicas } from "./replicas/engine-replicas-for.js";
+import { serverName } from "./replicas/replica-server.js";
 
 /**
  * @internal The last step of {@link createEngine}: a backend → the Kysely dialect and the

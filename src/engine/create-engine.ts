@@ -10,7 +10,7 @@ import type { Engine } from "./engine.js";
 import { resolveEngineOptions, type EngineOptions } from "./engine-options.js";
 import { Instrumentation } from "./instrumentation.js";
 import type { Logger, LogRecord } from "./log-record.js";
-import { withReplicas } from "../replicas/with-replicas.js";
+import { withReplicas } from "./replicas/with-replicas.js";
 
 /**
  * Creates an engine: URL → backend → pool → Kysely dialect, assembled in that order.

@@ -8,7 +8,7 @@ import type { PoolStatus } from "../pool/pool-status.js";
 import type { DatabaseUrl, DialectName } from "./database-url.js";
 import type { EngineEventName, EngineListener } from "./engine-events.js";
 import type { ResolvedEngineOptions } from "./engine-options.js";
-import type { EngineReplicas } from "../replicas/engine-replicas.js";
+import type { EngineReplicas } from "./replicas/engine-replicas.js";
 
 /**
  * The single source of truth for a database: URL, pool, dialect, events. Made once per

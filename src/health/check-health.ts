@@ -1,8 +1,8 @@
 import type { Backend, BackendConnection } from "../backends/backend.js";
 import { revealPassword, type DatabaseUrl } from "../engine/database-url.js";
 import type { HealthReport } from "./health-report.js";
-import type { ReplicaSet } from "../replicas/replica-set.js";
-import type { ReplicaHealthReport } from "../replicas/replica-status.js";
+import type { ReplicaSet } from "../engine/replicas/replica-set.js";
+import type { ReplicaHealthReport } from "../engine/replicas/replica-status.js";
 
 /**
  * Probes the database through the pool, bounded by `timeoutMillis`. Never throws; the

@@ -1,5 +1,5 @@
 import type { PoolStatus } from "../pool/pool-status.js";
-import type { ReplicaHealthReport } from "../replicas/replica-status.js";
+import type { ReplicaHealthReport } from "../engine/replicas/replica-status.js";
 
 /**
  * The result of `engine.healthCheck()`: never thrown, never holding the password.

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Backend } from "../backends/backend.js";
+import type { Backend } from "../../backends/backend.js";
 import type { EngineReplicas } from "./engine-replicas.js";
 import { ReadPool } from "./read-pool.js";
 import { currentPositionToken, parsePosition, runReadingYourWrites } from "./read-your-writes.js";

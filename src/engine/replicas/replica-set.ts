@@ -1,9 +1,9 @@
-import type { Backend, BackendConnection } from "../backends/backend.js";
-import type { ReplicationProbe } from "../backends/replication-probe.js";
-import { revealPassword, type DatabaseUrl } from "../engine/database-url.js";
-import type { ResolvedEngineOptions } from "../engine/engine-options.js";
-import type { Instrumentation } from "../engine/instrumentation.js";
-import { ConnectionFailedError } from "../errors.js";
+import type { Backend, BackendConnection } from "../../backends/backend.js";
+import type { ReplicationProbe } from "../../backends/replication-probe.js";
+import { revealPassword, type DatabaseUrl } from "../database-url.js";
+import type { ResolvedEngineOptions } from "../engine-options.js";
+import type { Instrumentation } from "../instrumentation.js";
+import { ConnectionFailedError } from "../../errors.js";
 import { PositionHistory } from "./position-history.js";
 import { readYourWritesContext } from "./read-your-writes.js";
 import { ReplicaServer, serverName } from "./replica-server.js";

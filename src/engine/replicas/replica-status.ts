@@ -1,5 +1,5 @@
-import type { HealthReport } from "../health/health-report.js";
-import type { PoolStatus } from "../pool/pool-status.js";
+import type { HealthReport } from "../../health/health-report.js";
+import type { PoolStatus } from "../../pool/pool-status.js";
 
 /** One replica as `engine.replicas.status()` reports it. */
 export interface ReplicaStatus {

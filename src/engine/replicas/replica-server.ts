@@ -1,5 +1,5 @@
-import type { Backend } from "../backends/backend.js";
-import type { DatabaseUrl } from "../engine/database-url.js";
+import type { Backend } from "../../backends/backend.js";
+import type { DatabaseUrl } from "../database-url.js";
 
 /** One replica: its backend (and so its pool), and what its last check found. */
 export class ReplicaServer {

@@ -1,8 +1,8 @@
-import type { Backend } from "../backends/backend.js";
-import type { DatabaseUrl } from "../engine/database-url.js";
-import type { ResolvedEngineOptions } from "../engine/engine-options.js";
-import type { Instrumentation } from "../engine/instrumentation.js";
-import { ConfigurationError } from "../errors.js";
+import type { Backend } from "../../backends/backend.js";
+import type { DatabaseUrl } from "../database-url.js";
+import type { ResolvedEngineOptions } from "../engine-options.js";
+import type { Instrumentation } from "../instrumentation.js";
+import { ConfigurationError } from "../../errors.js";
 import { PrimaryPool } from "./primary-pool.js";
 import { ReplicaSet } from "./replica-set.js";
 

@@ -1,6 +1,6 @@
-import type { Backend, BackendConnection } from "../backends/backend.js";
-import type { Pool } from "../pool/pool.js";
-import type { PoolStatus } from "../pool/pool-status.js";
+import type { Backend, BackendConnection } from "../../backends/backend.js";
+import type { Pool } from "../../pool/pool.js";
+import type { PoolStatus } from "../../pool/pool-status.js";
 import type { ReplicaSet } from "./replica-set.js";
 
 /**

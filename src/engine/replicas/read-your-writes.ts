@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { InvalidReplicaPositionError } from "../errors.js";
+import { InvalidReplicaPositionError } from "../../errors.js";
 
 /**
  * The primary's position after this async context's last use of it: a read in the context

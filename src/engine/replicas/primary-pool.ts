@@ -1,7 +1,7 @@
-import type { BackendConnection } from "../backends/backend.js";
-import type { ReplicationProbe } from "../backends/replication-probe.js";
-import type { Pool } from "../pool/pool.js";
-import type { PoolStatus } from "../pool/pool-status.js";
+import type { BackendConnection } from "../../backends/backend.js";
+import type { ReplicationProbe } from "../../backends/replication-probe.js";
+import type { Pool } from "../../pool/pool.js";
+import type { PoolStatus } from "../../pool/pool-status.js";
 import { readYourWritesContext } from "./read-your-writes.js";
 import type { ReplicaSet } from "./replica-set.js";
 
