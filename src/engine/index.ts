@@ -4,3 +4,4 @@ export { DatabaseUrl, parseDatabaseUrl, type ChannelBinding, type DialectName, t
 export type { EngineOptions, ResolvedEngineOptions, SqliteOptions, PostgresOptions, SqliteConnectionHandle, PostgresClientHandle } from "./engine-options.js";
 export type { EngineEvents, EngineEventName, EngineListener, DisconnectReason } from "./engine-events.js";
 export type { LogRecord, Logger } from "./log-record.js";
+export { checkConnectionBudget } from "./check-connection-budget.js";
