@@ -9,6 +9,8 @@ import { DatabaseUrl, parseDatabaseUrl } from "./database-url.js";
 import type { Engine } from "./engine.js";
 import { resolveEngineOptions, type EngineOptions } from "./engine-options.js";
 import { Instrumentation } from "./instrumentation.js";
+import { Telemetry } from "./telemetry.js";
+import { tracedPool } from "./traced-pool.js";
 import type { Logger, LogRecord } from "./log-record.js";
 
 /**
@@ -41,9 +43,15 @@ export function createEngine<DB = any>(url: string | DatabaseUrl, options?: Engi
   // Anything but a DatabaseUrl is parsed, so a number, an object or undefined is a ConfigurationError now, not at the first query.
   const parsed = url instanceof DatabaseUrl ? url : parseDatabaseUrl(url);
   const resolved = resolveEngineOptions(options, parsed.dialect);
-  const instrumentation = new Instrumentation(combineLoggers(resolved.log, resolved.echo ? echoLogger : undefined), resolved.logParameters);
+  const telemetry = Telemetry.create(parsed, resolved.tracing, resolved.metrics);
+  const instrumentation = new Instrumentation(combineLoggers(resolved.log, resolved.echo ? echoLogger : undefined), resolved.logParameters, telemetry, resolved.slowQueryMillis);
   const create = { pg: createPostgresBackend, pglite: createPgliteBackend, "better-sqlite3": createSqliteBackend }[parsed.driver];
-  const backend: Backend = create(parsed, resolved, instrumentation);
+  let backend: Backend = create(parsed, resolved, instrumentation);
+  if (telemetry !== undefined) {
+    const pool = backend.pool;
+    backend = { ...backend, pool: tracedPool(pool, telemetry) };
+    telemetry.observePool(() => pool.status(), resolved.pool.size + resolved.pool.maxOverflow);
+  }
   return assembleEngine<DB>(parsed, resolved, backend, instrumentation);
 }
 

@@ -5,3 +5,5 @@ export type { EngineOptions, ResolvedEngineOptions, SqliteOptions, PostgresOptio
 export type { EngineEvents, EngineEventName, EngineListener, DisconnectReason } from "./engine-events.js";
 export type { LogRecord, Logger } from "./log-record.js";
 export { checkConnectionBudget } from "./check-connection-budget.js";
+export type { TracingOptions, MetricsOptions } from "./telemetry-options.js";
+export type { TelemetryTracer, TelemetryMeter, TelemetrySpan, TelemetryAttributes, TelemetryHistogram, TelemetryObservable, TelemetryObservableResult } from "./open-telemetry-api.js";

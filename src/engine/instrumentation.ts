@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { AthanorError } from "../errors.js";
 import type { EngineEventName, EngineEvents, EngineListener } from "./engine-events.js";
 import type { Logger, LogRecord } from "./log-record.js";
+import type { Telemetry } from "./telemetry.js";
 
 /**
  * The engine's event bus and log sink, shared by its pool and connections. Hot paths
@@ -14,13 +15,19 @@ export class Instrumentation {
   readonly #log: Logger | undefined;
   readonly #logParameters: boolean;
   #warned = false;
-  /** True when a `query` listener or a logger is present. */
+  #queryListeners = false;
+  /** True when a `query` listener, a logger, telemetry or a slow-query threshold is present. */
   tracingQueries: boolean;
+  /** OpenTelemetry instruments, when the `tracing` or `metrics` option is on. */
+  readonly telemetry: Telemetry | undefined;
+  readonly #slowQueryMillis: number;
 
-  constructor(log: Logger | undefined, logParameters: boolean) {
+  constructor(log: Logger | undefined, logParameters: boolean, telemetry?: Telemetry, slowQueryMillis = 0) {
     this.#log = log;
     this.#logParameters = logParameters;
-    this.tracingQueries = log !== undefined;
+    this.telemetry = telemetry;
+    this.#slowQueryMillis = slowQueryMillis;
+    this.tracingQueries = log !== undefined || telemetry !== undefined || slowQueryMillis > 0;
   }
 
   on<E extends EngineEventName>(name: E, listener: EngineListener<E>): void {
@@ -46,9 +53,12 @@ export class Instrumentation {
   }
 
   query(sql: string, parameters: readonly unknown[], startedAt: number, rowCount: number | undefined, error?: AthanorError): void {
-    const durationMillis = performance.now() - startedAt;
+    const endedAt = performance.now();
+    const durationMillis = endedAt - startedAt;
     const shown = this.#logParameters ? parameters : undefined;
-    this.emit("query", { sql, parameters: shown, durationMillis, rowCount, error });
+    if (this.#queryListeners) this.emit("query", { sql, parameters: shown, durationMillis, rowCount, error });
+    this.telemetry?.query(sql, startedAt, endedAt, rowCount, error);
+    if (this.#slowQueryMillis > 0 && durationMillis >= this.#slowQueryMillis) this.#slowQuery(sql, durationMillis, rowCount, error);
     if (this.#log !== undefined) {
       this.#write({
         level: error === undefined ? "debug" : "error",
@@ -60,6 +70,17 @@ export class Instrumentation {
         error,
       });
     }
+  }
+
+  /** Stops what outlives the engine otherwise (the meter's callbacks). */
+  close(): void {
+    this.telemetry?.close();
+  }
+
+  #slowQuery(sql: string, durationMillis: number, rowCount: number | undefined, error: AthanorError | undefined): void {
+    // Never the parameters, whatever logParameters says: a slow-query report is meant to be kept and shared.
+    this.emit("slowQuery", { sql, durationMillis, rowCount, error, thresholdMillis: this.#slowQueryMillis });
+    this.#write({ level: "warn", event: "slowQuery", message: `slow query (${durationMillis.toFixed(0)} ms ≥ ${this.#slowQueryMillis} ms): ${sql}`, sql, durationMillis, error });
   }
 
   /** Emits an `error` event and logs it, unless it is a statement's failure (`sql` given), which `query()` has logged. */
@@ -93,6 +114,7 @@ export class Instrumentation {
   }
 
   #refresh(): void {
-    this.tracingQueries = this.#log !== undefined || this.#emitter.listenerCount("query") > 0;
+    this.#queryListeners = this.#emitter.listenerCount("query") > 0;
+    this.tracingQueries = this.#log !== undefined || this.#queryListeners || this.telemetry !== undefined || this.#slowQueryMillis > 0;
   }
 }

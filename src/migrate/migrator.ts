@@ -102,7 +102,18 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
     return applied;
   };
 
+  const { telemetry } = engine.internals.instrumentation;
+  // With tracing on: one span per run, one per revision under it, their statements under that.
   const run = (direction: MigrationDirection, target: string): Promise<MigrationRunResult> =>
+    telemetry === undefined
+      ? runLocked(direction, target)
+      : telemetry.inSpan(`migrate ${direction}`, { "athanor.migration.target": target }, () => runLocked(direction, target), (result) => result.error);
+  const traceStep = (step: MigrationStep<RevisionScript>, lock: MigrationLock | undefined): Promise<MigrationStepResult> =>
+    telemetry === undefined
+      ? runStep(engine, table, step, lock)
+      : telemetry.inSpan(`migrate ${step.direction} ${step.record.revision}`, { "athanor.migration.revision": step.record.revision }, () => runStep(engine, table, step, lock), (result) => result.error);
+
+  const runLocked = (direction: MigrationDirection, target: string): Promise<MigrationRunResult> =>
     locked(async (lock) => {
       const applied = await readVerified();
       const plan = planMigration(graph, { applied: applied.map((row) => row.revision), target, direction });
@@ -114,7 +125,7 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
           continue;
         }
         options.onStepStart?.({ revision: step.record.revision, message: step.record.message ?? null, path: step.record.path, direction: step.direction });
-        const result = await runStep(engine, table, step, lock);
+        const result = await traceStep(step, lock);
         steps.push(result);
         options.onStep?.(result);
         failure = result.error;
