@@ -8,6 +8,7 @@ export type TelemetryAttributes = Record<string, string | number | boolean | und
 
 /** An OpenTelemetry `Span` (the methods Athanor calls). */
 export interface TelemetrySpan {
+  isRecording(): boolean;
   setAttribute(key: string, value: string | number | boolean): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
   end(endTime?: number): void;

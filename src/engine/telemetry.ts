@@ -27,7 +27,8 @@ export class Telemetry {
   readonly #meter: TelemetryMeter | undefined;
   readonly #duration: TelemetryHistogram | undefined;
   readonly #observers: Array<[TelemetryObservable, (result: TelemetryObservableResult) => void]> = [];
-  readonly #operations = new Map<string, string>();
+  /** Per statement text: its span name and attributes, made once (statements are few and repeat). */
+  readonly #statements = new Map<string, Statement>();
 
   static create(url: DatabaseUrl, tracing: boolean | TracingOptions, metrics: boolean | MetricsOptions): Telemetry | undefined {
     if (tracing === false && metrics === false) return undefined;
@@ -56,22 +57,16 @@ export class Telemetry {
 
   /** A finished statement: a client span (child of the active one) and a duration measurement. */
   query(sql: string, startedAt: number, endedAt: number, rowCount: number | undefined, error: AthanorError | undefined): void {
-    const operation = this.#operation(sql);
+    const statement = this.#statement(sql);
     if (this.#tracer !== undefined) {
-      const attributes: TelemetryAttributes = { ...this.#base, "db.operation.name": operation };
-      if (this.#includeQueryText) attributes["db.query.text"] = sql;
-      if (rowCount !== undefined) attributes["db.response.returned_rows"] = rowCount;
-      const span = this.#tracer.startSpan(`${operation} ${this.#namespace}`, { kind: SPAN_KIND_CLIENT, attributes, startTime: performance.timeOrigin + startedAt }, this.#api.context.active());
-      if (error !== undefined) failed(span, error);
+      const span = this.#tracer.startSpan(statement.name, { kind: SPAN_KIND_CLIENT, attributes: statement.span, startTime: performance.timeOrigin + startedAt }, this.#api.context.active());
+      if (span.isRecording()) {
+        if (rowCount !== undefined) span.setAttribute("db.response.returned_rows", rowCount);
+        if (error !== undefined) failed(span, error);
+      }
       span.end(performance.timeOrigin + endedAt);
     }
-    this.#duration?.record((endedAt - startedAt) / 1000, {
-      "db.system": this.#base["db.system"],
-      "db.system.name": this.#base["db.system.name"],
-      "db.namespace": this.#namespace,
-      "db.operation.name": operation,
-      ...(error === undefined ? {} : { "error.type": error.code }),
-    });
+    this.#duration?.record((endedAt - startedAt) / 1000, error === undefined ? statement.metric : { ...statement.metric, "error.type": error.code });
   }
 
   /** A caller that had to wait for a connection: a span from the call to the checkout (or its failure). */
@@ -141,16 +136,26 @@ export class Telemetry {
     return `${server}${this.#namespace}`;
   }
 
-  #operation(sql: string): string {
-    let operation = this.#operations.get(sql);
-    if (operation === undefined) {
-      operation = OPERATION.exec(sql)?.[1]?.toUpperCase() ?? "UNKNOWN";
-      // Bounded: statements are few and repeat, but generated ones (IN lists) could grow it without end.
-      if (this.#operations.size >= 1_000) this.#operations.clear();
-      this.#operations.set(sql, operation);
+  #statement(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      const operation = OPERATION.exec(sql)?.[1]?.toUpperCase() ?? "UNKNOWN";
+      const span: TelemetryAttributes = { ...this.#base, "db.operation.name": operation };
+      if (this.#includeQueryText) span["db.query.text"] = sql;
+      const metric: TelemetryAttributes = { "db.system.name": this.#base["db.system.name"], "db.namespace": this.#namespace, "db.operation.name": operation };
+      statement = { name: `${operation} ${this.#namespace}`, span: Object.freeze(span), metric: Object.freeze(metric) };
+      // Bounded: generated statements (IN lists of every length) could grow it without end.
+      if (this.#statements.size >= 1_000) this.#statements.clear();
+      this.#statements.set(sql, statement);
     }
-    return operation;
+    return statement;
   }
+}
+
+interface Statement {
+  readonly name: string;
+  readonly span: TelemetryAttributes;
+  readonly metric: TelemetryAttributes;
 }
 
 function failed(span: { setAttribute(key: string, value: string): unknown; setStatus(status: { code: number; message?: string }): unknown }, error: unknown): void {
