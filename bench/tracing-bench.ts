@@ -4,7 +4,9 @@
  * no SDK registered (its no-op tracer); (c) the real SDK (BasicTracerProvider, BatchSpanProcessor)
  * with an exporter that drops the spans. Each runs sequentially and with 32 concurrent callers,
  * BENCH_ROUNDS rounds (default 7) in rotated order; medians of statements per second are shown
- * with each way's ratio to (a). The machine is shared and noisy: read the ratios, not the rates.
+ * with each way's ratio to (a), and the client's CPU time per statement (process.cpuUsage), which
+ * other load on the machine disturbs far less than throughput. Batches are short and rotated so
+ * drift in the machine's load falls on every way alike.
  */
 import { context } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
@@ -14,9 +16,9 @@ import { createEngine, type Engine, type EngineOptions } from "../src/index.js";
 import { createTestDatabase } from "../src/testing/index.js";
 import { median } from "./harness.js";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2_000);
-const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 6_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 25);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 400);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 1_600);
 const CALLERS = 32;
 const ROWS = 1_000;
 
@@ -39,8 +41,15 @@ const ways: Record<string, EngineOptions> = {
   "(c) SDK, no-op exporter": { tracing: { tracer: provider.getTracer("bench") } },
 };
 
-async function pointSelects(engine: Engine<Items>, count: number, callers: number): Promise<number> {
+interface Rate {
+  readonly perSecond: number;
+  /** Client CPU (user + system) per statement, in microseconds. */
+  readonly cpuMicros: number;
+}
+
+async function pointSelects(engine: Engine<Items>, count: number, callers: number): Promise<Rate> {
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: callers }, async () => {
@@ -50,7 +59,9 @@ async function pointSelects(engine: Engine<Items>, count: number, callers: numbe
       }
     }),
   );
-  return count / ((performance.now() - started) / 1000);
+  const elapsed = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { perSecond: count / (elapsed / 1000), cpuMicros: (used.user + used.system) / count };
 }
 
 const database = await createTestDatabase("postgres");
@@ -61,7 +72,7 @@ try {
   await setup.dispose();
 
   const engines = Object.fromEntries(Object.entries(ways).map(([name, options]) => [name, createEngine<Items>(database.url, { ...options, pool: { size: CALLERS, maxOverflow: 0 } })]));
-  const rates: Record<string, { sequential: number[]; concurrent: number[] }> = Object.fromEntries(Object.keys(ways).map((name) => [name, { sequential: [], concurrent: [] }]));
+  const rates: Record<string, { sequential: Rate[]; concurrent: Rate[] }> = Object.fromEntries(Object.keys(ways).map((name) => [name, { sequential: [], concurrent: [] }]));
   for (const engine of Object.values(engines)) await pointSelects(engine, 2_000, CALLERS); // warm: connections, prepared statements, JIT
 
   const names = Object.keys(ways);
@@ -75,14 +86,19 @@ try {
   await Promise.all(Object.values(engines).map((engine) => engine.dispose()));
   await provider.shutdown();
 
-  const base = rates[names[0]!]!;
-  console.log(`PostgreSQL point selects, ${ROUNDS} rounds (rotated order), medians; ratio = throughput / (a)`);
-  console.log(`${"way".padEnd(26)} ${"sequential/s".padStart(13)} ${"ratio".padStart(6)} ${`${CALLERS} callers/s`.padStart(13)} ${"ratio".padStart(6)}`);
+  const summary = (name: string, mode: "sequential" | "concurrent") => ({
+    perSecond: median(rates[name]![mode].map((rate) => rate.perSecond)),
+    cpuMicros: median(rates[name]![mode].map((rate) => rate.cpuMicros)),
+  });
+  console.log(`PostgreSQL point selects, ${ROUNDS} rounds of ${SEQUENTIAL} sequential and ${CONCURRENT} at ${CALLERS} callers (rotated order), medians`);
+  console.log("ratio = throughput / (a); cpu = client CPU µs per statement");
+  console.log(`${"way".padEnd(26)} ${"sequential/s".padStart(13)} ${"ratio".padStart(6)} ${"cpu".padStart(6)} ${`${CALLERS} callers/s`.padStart(13)} ${"ratio".padStart(6)} ${"cpu".padStart(6)}`);
   for (const name of names) {
-    const sequential = median(rates[name]!.sequential);
-    const concurrent = median(rates[name]!.concurrent);
+    const row = [summary(name, "sequential"), summary(name, "concurrent")] as const;
+    const base = [summary(names[0]!, "sequential"), summary(names[0]!, "concurrent")] as const;
     console.log(
-      `${name.padEnd(26)} ${sequential.toFixed(0).padStart(13)} ${(sequential / median(base.sequential)).toFixed(3).padStart(6)} ${concurrent.toFixed(0).padStart(13)} ${(concurrent / median(base.concurrent)).toFixed(3).padStart(6)}`,
+      `${name.padEnd(26)} ${row[0].perSecond.toFixed(0).padStart(13)} ${(row[0].perSecond / base[0].perSecond).toFixed(3).padStart(6)} ${row[0].cpuMicros.toFixed(1).padStart(6)}` +
+        ` ${row[1].perSecond.toFixed(0).padStart(13)} ${(row[1].perSecond / base[1].perSecond).toFixed(3).padStart(6)} ${row[1].cpuMicros.toFixed(1).padStart(6)}`,
     );
   }
 } finally {
