@@ -6,7 +6,7 @@ import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetri
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { createSessionFactory, PoolTimeoutError, type EngineEvents } from "../src/index.js";
+import { createEngine, createSessionFactory, PoolTimeoutError, type EngineEvents } from "../src/index.js";
 import { createMigrator } from "../src/migrate/index.js";
 import type { RevisionScript } from "../src/migrate/revision-script.js";
 import { describeEachDialect } from "./support/each-dialect.js";
@@ -184,3 +184,32 @@ it("never loads @opentelemetry/api when tracing and metrics are off", async () =
   });
   expect(output).toBe("false");
 }, 30_000);
+
+it("names the package to install when tracing is on and @opentelemetry/api is missing", async () => {
+  const program = `
+    import Module from "node:module";
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (request, ...rest) {
+      if (request === "@opentelemetry/api") throw Object.assign(new Error("Cannot find module '@opentelemetry/api'"), { code: "MODULE_NOT_FOUND" });
+      return resolve.call(this, request, ...rest);
+    };
+    const { createEngine } = await import("./src/index.js");
+    try {
+      createEngine("sqlite::memory:", { metrics: true });
+    } catch (error) {
+      process.stdout.write(error.code + " " + error.message);
+    }
+  `;
+  const output = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ["--import", "tsx", "--input-type=module", "-e", program], { cwd: fileURLToPath(new URL("..", import.meta.url)) }, (error, stdout, stderr) =>
+      error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stderr}`)),
+    );
+  });
+  expect(output).toBe('DRIVER_MISSING the "@opentelemetry/api" package is needed for the metrics option: npm install @opentelemetry/api');
+}, 30_000);
+
+it("rejects a misspelt tracing option by name", () => {
+  expect(() => createEngine("sqlite::memory:", { tracing: { includeQueryTxt: false } as never })).toThrow(/options\.tracing must be true, false or \{ tracer\?, includeQueryText\? \}/);
+  expect(() => createEngine("sqlite::memory:", { metrics: { meter: {} } as never })).toThrow(/options\.metrics/);
+  expect(() => createEngine("sqlite::memory:", { slowQueryMillis: -1 })).toThrow(/slowQueryMillis/);
+});
