@@ -6,4 +6,4 @@ export type { EngineEvents, EngineEventName, EngineListener, DisconnectReason } 
 export type { LogRecord, Logger } from "./log-record.js";
 export { checkConnectionBudget } from "./check-connection-budget.js";
 export type { TracingOptions, MetricsOptions } from "./telemetry-options.js";
-export type { TelemetryTracer, TelemetryMeter, TelemetrySpan, TelemetryAttributes, TelemetryHistogram, TelemetryObservable, TelemetryObservableResult } from "./open-telemetry-api.js";
+export type { TelemetryTracer, TelemetryMeter, TelemetrySpan, TelemetryTime, TelemetryAttributes, TelemetryHistogram, TelemetryObservable, TelemetryObservableResult } from "./open-telemetry-api.js";

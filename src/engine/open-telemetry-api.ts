@@ -6,17 +6,20 @@
 /** Attribute values as OpenTelemetry takes them. */
 export type TelemetryAttributes = Record<string, string | number | boolean | undefined>;
 
+/** A time as OpenTelemetry takes it: epoch milliseconds, or `[seconds, nanoseconds]` since the epoch. */
+export type TelemetryTime = number | [number, number];
+
 /** An OpenTelemetry `Span` (the methods Athanor calls). */
 export interface TelemetrySpan {
   isRecording(): boolean;
   setAttribute(key: string, value: string | number | boolean): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
-  end(endTime?: number): void;
+  end(endTime?: TelemetryTime): void;
 }
 
 /** An OpenTelemetry `Tracer`, e.g. `trace.getTracer("my-service")`. */
 export interface TelemetryTracer {
-  startSpan(name: string, options?: { kind?: number; attributes?: TelemetryAttributes; startTime?: number }, context?: unknown): TelemetrySpan;
+  startSpan(name: string, options?: { kind?: number; attributes?: TelemetryAttributes; startTime?: TelemetryTime }, context?: unknown): TelemetrySpan;
 }
 
 /** What an observable instrument's callback is handed. */

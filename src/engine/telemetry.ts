@@ -8,7 +8,7 @@ import type { MetricsOptions, TracingOptions } from "./telemetry-options.js";
 const SPAN_KIND_CLIENT = 2;
 const SPAN_KIND_INTERNAL = 0;
 const STATUS_ERROR = 2;
-/** `db.system` (and `db.system.name`, its newer spelling) per dialect, as the semantic conventions name them. */
+/** `db.system` per dialect, as the semantic conventions name them. */
 const DB_SYSTEM: Record<DialectName, string> = { postgres: "postgresql", sqlite: "sqlite" };
 const OPERATION = /^\s*(?:\/\*[\s\S]*?\*\/\s*)?([A-Za-z]+)/;
 
@@ -44,7 +44,7 @@ export class Telemetry {
     this.#includeQueryText = includeQueryText;
     this.#namespace = url.database;
     const system = DB_SYSTEM[url.dialect];
-    this.#base = { "db.system": system, "db.system.name": system, "db.namespace": url.database };
+    this.#base = { "db.system": system, "db.namespace": url.database };
     if (url.host !== undefined) this.#base["server.address"] = url.host;
     if (url.port !== undefined) this.#base["server.port"] = url.port;
     this.#meter = meter;
@@ -59,12 +59,12 @@ export class Telemetry {
   query(sql: string, startedAt: number, endedAt: number, rowCount: number | undefined, error: AthanorError | undefined): void {
     const statement = this.#statement(sql);
     if (this.#tracer !== undefined) {
-      const span = this.#tracer.startSpan(statement.name, { kind: SPAN_KIND_CLIENT, attributes: statement.span, startTime: performance.timeOrigin + startedAt }, this.#api.context.active());
+      const span = this.#tracer.startSpan(statement.name, { kind: SPAN_KIND_CLIENT, attributes: statement.span, startTime: epoch(startedAt) }, this.#api.context.active());
       if (span.isRecording()) {
         if (rowCount !== undefined) span.setAttribute("db.response.returned_rows", rowCount);
         if (error !== undefined) failed(span, error);
       }
-      span.end(performance.timeOrigin + endedAt);
+      span.end(epoch(endedAt));
     }
     this.#duration?.record((endedAt - startedAt) / 1000, error === undefined ? statement.metric : { ...statement.metric, "error.type": error.code });
   }
@@ -72,9 +72,9 @@ export class Telemetry {
   /** A caller that had to wait for a connection: a span from the call to the checkout (or its failure). */
   checkout(startedAt: number, error: AthanorError | undefined): void {
     if (this.#tracer === undefined) return;
-    const span = this.#tracer.startSpan("checkout", { kind: SPAN_KIND_INTERNAL, attributes: { ...this.#base }, startTime: performance.timeOrigin + startedAt }, this.#api.context.active());
+    const span = this.#tracer.startSpan("checkout", { kind: SPAN_KIND_INTERNAL, attributes: { ...this.#base }, startTime: epoch(startedAt) }, this.#api.context.active());
     if (error !== undefined) failed(span, error);
-    span.end(performance.timeOrigin + performance.now());
+    span.end(epoch(performance.now()));
   }
 
   /**
@@ -142,7 +142,7 @@ export class Telemetry {
       const operation = OPERATION.exec(sql)?.[1]?.toUpperCase() ?? "UNKNOWN";
       const span: TelemetryAttributes = { ...this.#base, "db.operation.name": operation };
       if (this.#includeQueryText) span["db.query.text"] = sql;
-      const metric: TelemetryAttributes = { "db.system.name": this.#base["db.system.name"], "db.namespace": this.#namespace, "db.operation.name": operation };
+      const metric: TelemetryAttributes = { "db.system": this.#base["db.system"], "db.namespace": this.#namespace, "db.operation.name": operation };
       statement = { name: `${operation} ${this.#namespace}`, span: Object.freeze(span), metric: Object.freeze(metric) };
       // Bounded: generated statements (IN lists of every length) could grow it without end.
       if (this.#statements.size >= 1_000) this.#statements.clear();
@@ -156,6 +156,16 @@ interface Statement {
   readonly name: string;
   readonly span: TelemetryAttributes;
   readonly metric: TelemetryAttributes;
+}
+
+/**
+ * A `performance.now()` reading as `[seconds, nanoseconds]` since the epoch: the form the SDK
+ * takes without converting (a number costs it a clock read and a conversion per span).
+ */
+function epoch(millis: number): [number, number] {
+  const total = performance.timeOrigin + millis;
+  const seconds = Math.floor(total / 1000);
+  return [seconds, Math.round((total - seconds * 1000) * 1e6)];
 }
 
 function failed(span: { setAttribute(key: string, value: string): unknown; setStatus(status: { code: number; message?: string }): unknown }, error: unknown): void {
