@@ -9,7 +9,7 @@ import { postgresUnavailable } from "./support/postgres-admin.js";
 // docs/seeding.md run to completion on every dialect, from the sources (tsx and tsconfig's paths).
 // test/package-consumers.test.ts runs them again as installed.
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PROGRAMS = ["sessions-propagation.ts", "constraint-errors.ts", "seeding.ts", "seeding-config.ts", "vectors.ts", "pglite.ts", "connection-budgets.ts", "observability.ts"];
+const PROGRAMS = ["sessions-propagation.ts", "constraint-errors.ts", "seeding.ts", "seeding-config.ts", "vectors.ts", "pglite.ts", "observability.ts"];
 
 function run(program: string, url: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
