@@ -65,6 +65,14 @@ describeEachDialect("OpenTelemetry tracing and metrics", (ctx) => {
     expect(Math.abs(span!.startTime[0] * 1000 - Date.now())).toBeLessThan(60_000);
   });
 
+  it("never fails a statement because the tracer threw", async () => {
+    const throwing = { startSpan: () => { throw new Error("exporter down"); } };
+    const engine = open(ctx.url(), { tracing: { tracer: throwing } });
+    const warned = new Promise<Error>((resolve) => process.once("warning", resolve));
+    await expect(sql`select 1 as one`.execute(engine.db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
+    expect((await warned).message).toContain("exporter down");
+  });
+
   it("leaves the statement out with includeQueryText: false", async () => {
     const engine = open(ctx.url(), { tracing: { tracer, includeQueryText: false } });
     await sql`select 1 as one`.execute(engine.db);

@@ -49,7 +49,7 @@ export function createEngine<DB = any>(url: string | DatabaseUrl, options?: Engi
   let backend: Backend = create(parsed, resolved, instrumentation);
   if (telemetry !== undefined) {
     const pool = backend.pool;
-    backend = { ...backend, pool: tracedPool(pool, telemetry) };
+    backend = { ...backend, pool: tracedPool(pool, telemetry, instrumentation) };
     telemetry.observePool(() => pool.status(), resolved.pool.size + resolved.pool.maxOverflow);
   }
   return assembleEngine<DB>(parsed, resolved, backend, instrumentation);

@@ -47,7 +47,7 @@ export class Instrumentation {
       try {
         (listener as (event: EngineEvents[E]) => void)(event);
       } catch (error) {
-        this.#observerFailed(error);
+        this.observerFailed(error);
       }
     }
   }
@@ -57,7 +57,14 @@ export class Instrumentation {
     const durationMillis = endedAt - startedAt;
     const shown = this.#logParameters ? parameters : undefined;
     if (this.#queryListeners) this.emit("query", { sql, parameters: shown, durationMillis, rowCount, error });
-    this.telemetry?.query(sql, startedAt, endedAt, rowCount, error);
+    if (this.telemetry !== undefined) {
+      // A tracer or meter that throws must not fail the statement it reports on.
+      try {
+        this.telemetry.query(sql, startedAt, endedAt, rowCount, error);
+      } catch (failure) {
+        this.observerFailed(failure);
+      }
+    }
     if (this.#slowQueryMillis > 0 && durationMillis >= this.#slowQueryMillis) this.#slowQuery(sql, durationMillis, rowCount, error);
     if (this.#log !== undefined) {
       this.#write({
@@ -102,15 +109,16 @@ export class Instrumentation {
     try {
       this.#log(record);
     } catch (error) {
-      this.#observerFailed(error);
+      this.observerFailed(error);
     }
   }
 
-  #observerFailed(error: unknown): void {
+  /** Reports a throwing observer (listener, log callback, tracer) once as a process warning; the work it observed goes on. */
+  observerFailed(error: unknown): void {
     if (this.#warned) return;
     this.#warned = true;
     const reason = error instanceof Error ? error.message : String(error);
-    process.emitWarning(`an Athanor log callback or event listener threw (${reason}); such failures are ignored`, { code: "ATHANOR_OBSERVER_FAILED" });
+    process.emitWarning(`an Athanor log callback, event listener or OpenTelemetry tracer threw (${reason}); such failures are ignored`, { code: "ATHANOR_OBSERVER_FAILED" });
   }
 
   #refresh(): void {

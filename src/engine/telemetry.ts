@@ -2,7 +2,7 @@ import type { AthanorError } from "../errors.js";
 import type { PoolStatus } from "../pool/pool-status.js";
 import type { DatabaseUrl, DialectName } from "./database-url.js";
 import { loadOpenTelemetry } from "./load-open-telemetry.js";
-import type { OpenTelemetryApi, TelemetryAttributes, TelemetryHistogram, TelemetryMeter, TelemetryObservable, TelemetryObservableResult, TelemetryTracer } from "./open-telemetry-api.js";
+import type { OpenTelemetryApi, TelemetrySpan, TelemetryAttributes, TelemetryHistogram, TelemetryMeter, TelemetryObservable, TelemetryObservableResult, TelemetryTracer } from "./open-telemetry-api.js";
 import type { MetricsOptions, TracingOptions } from "./telemetry-options.js";
 
 const SPAN_KIND_CLIENT = 2;
@@ -84,7 +84,13 @@ export class Telemetry {
   inSpan<T>(name: string, attributes: TelemetryAttributes, work: () => Promise<T>, failure?: (result: T) => AthanorError | undefined): Promise<T> {
     if (this.#tracer === undefined) return work();
     const parent = this.#api.context.active();
-    const span = this.#tracer.startSpan(name, { kind: SPAN_KIND_INTERNAL, attributes: { ...this.#base, ...attributes } }, parent);
+    let span: TelemetrySpan;
+    try {
+      span = this.#tracer.startSpan(name, { kind: SPAN_KIND_INTERNAL, attributes: { ...this.#base, ...attributes } }, parent);
+    } catch {
+      // A tracer that throws must not fail the work it traces (its statements report the failure).
+      return work();
+    }
     return this.#api.context.with(this.#api.trace.setSpan(parent, span), async () => {
       try {
         const result = await work();
