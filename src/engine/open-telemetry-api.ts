@@ -45,7 +45,7 @@ export interface TelemetryMeter {
   createHistogram(name: string, options?: { description?: string; unit?: string; advice?: { explicitBucketBoundaries?: number[] } }): TelemetryHistogram;
 }
 
-/** @internal The module `@opentelemetry/api`, as far as Athanor uses it. */
+/** The module `@opentelemetry/api`, as far as Athanor uses it. */
 export interface OpenTelemetryApi {
   readonly trace: {
     getTracer(name: string, version?: string): TelemetryTracer;

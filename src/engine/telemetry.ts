@@ -13,7 +13,7 @@ const DB_SYSTEM: Record<DialectName, string> = { postgres: "postgresql", sqlite:
 const OPERATION = /^\s*(?:\/\*[\s\S]*?\*\/\s*)?([A-Za-z]+)/;
 
 /**
- * @internal An engine's OpenTelemetry instruments, made only when `tracing` or `metrics` is on.
+ * An engine's OpenTelemetry instruments, made only when `tracing` or `metrics` is on.
  * Statement spans are made when the statement has finished, with its measured start time, and
  * parented on the active context: the hot path keeps its one `performance.now()` pair and does
  * nothing else when telemetry is off.
