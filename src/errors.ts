@@ -760,3 +760,26 @@ export class MigrationNeedsDirectUrlError extends AthanorError {
     this.revision = revision;
   }
 }
+
+/**
+ * The pools of every process sharing a server would open more connections than the budget
+ * allows: `workers × (size + maxOverflow)` exceeds `share × max_connections − reserved`. The
+ * message shows the arithmetic; `demand` and `available` hold its two sides.
+ *
+ * @example
+ * ```ts
+ * await checkConnectionBudget(engine, { workers: 8, share: 0.8 });
+ * // ConnectionBudgetError: 8 workers × (10 + 10) = 160 connections > 0.8 × 100 max_connections − 3 reserved = 77
+ * ```
+ */
+export class ConnectionBudgetError extends AthanorError {
+  /** Connections the pools may open together. */
+  readonly demand: number;
+  /** Connections the budget grants them. */
+  readonly available: number;
+  constructor(message: string, demand: number, available: number) {
+    super("CONNECTION_BUDGET_EXCEEDED", message);
+    this.demand = demand;
+    this.available = available;
+  }
+}

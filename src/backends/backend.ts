@@ -44,6 +44,12 @@ export interface ServerInfo {
   readonly version: string;
 }
 
+/** A server's connection limit: `max_connections`, of which `reserved` are kept for superusers. */
+export interface ConnectionLimits {
+  readonly maxConnections: number;
+  readonly reserved: number;
+}
+
 /**
  * Everything that differs per database, behind one interface (same file shape in every
  * `backends/<db>/` folder).
@@ -59,6 +65,8 @@ export interface Backend {
   createIntrospector(db: Kysely<any>): DatabaseIntrospector;
   /** Runs a trivial statement and reports the server version. */
   serverInfo(connection: BackendConnection): Promise<ServerInfo>;
+  /** The server's connection limit, where it has one shared by many processes (PostgreSQL servers). */
+  connectionLimits?(connection: BackendConnection): Promise<ConnectionLimits>;
   /** A lock against concurrent migrators of this database, across processes. */
   createMigrationLock(name: string): MigrationLock;
   /** An empty database of the same kind, to run something on and throw away (SQLite: in memory; PostgreSQL: a new database on the same server). */

@@ -56,7 +56,7 @@ export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOpti
     },
     healthCheck: () => checkHealth(backend, url, options.healthCheckTimeoutMillis, replicaSet),
     dispose() {
-      disposing ??= backend.pool.close();
+      disposing ??= backend.pool.close().finally(() => instrumentation.close());
       return disposing;
     },
     [Symbol.asyncDispose]() {

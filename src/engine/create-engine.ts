@@ -9,6 +9,8 @@ import { DatabaseUrl, parseDatabaseUrl } from "./database-url.js";
 import type { Engine } from "./engine.js";
 import { resolveEngineOptions, type EngineOptions } from "./engine-options.js";
 import { Instrumentation } from "./instrumentation.js";
+import { Telemetry } from "./telemetry.js";
+import { tracedPool } from "./traced-pool.js";
 import type { Logger, LogRecord } from "./log-record.js";
 import { withReplicas } from "./replicas/with-replicas.js";
 
@@ -42,9 +44,15 @@ export function createEngine<DB = any>(url: string | DatabaseUrl, options?: Engi
   // Anything but a DatabaseUrl is parsed, so a number, an object or undefined is a ConfigurationError now, not at the first query.
   const parsed = url instanceof DatabaseUrl ? url : parseDatabaseUrl(url);
   const resolved = resolveEngineOptions(options, parsed.dialect, parsed.pooler);
-  const instrumentation = new Instrumentation(combineLoggers(resolved.log, resolved.echo ? echoLogger : undefined), resolved.logParameters);
+  const telemetry = Telemetry.create(parsed, resolved.tracing, resolved.metrics);
+  const instrumentation = new Instrumentation(combineLoggers(resolved.log, resolved.echo ? echoLogger : undefined), resolved.logParameters, telemetry, resolved.slowQueryMillis);
   const create = (at: DatabaseUrl): Backend => BACKENDS[at.driver](at, resolved, instrumentation);
-  const backend: Backend = create(parsed);
+  let backend: Backend = create(parsed);
+  if (telemetry !== undefined) {
+    const pool = backend.pool;
+    backend = { ...backend, pool: tracedPool(pool, telemetry, instrumentation) };
+    telemetry.observePool(() => pool.status(), resolved.pool.size + resolved.pool.maxOverflow);
+  }
   if (resolved.replicas.length === 0) return assembleEngine<DB>(parsed, resolved, backend, instrumentation);
   const replicated = withReplicas(parsed, backend, resolved, instrumentation, create);
   return assembleEngine<DB>(parsed, resolved, replicated.primary, instrumentation, replicated.set);

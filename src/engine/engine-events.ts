@@ -29,6 +29,21 @@ export interface EngineEvents {
     readonly rowCount: number | undefined;
     readonly error: AthanorError | undefined;
   };
+  /**
+   * A statement took at least `slowQueryMillis` (engine option). Never carries parameter values.
+   *
+   * @example
+   * ```ts
+   * engine.on("slowQuery", ({ sql, durationMillis }) => logger.warn({ sql, durationMillis }, "slow query"));
+   * ```
+   */
+  slowQuery: {
+    readonly sql: string;
+    readonly durationMillis: number;
+    readonly thresholdMillis: number;
+    readonly rowCount: number | undefined;
+    readonly error: AthanorError | undefined;
+  };
   /** A statement or connection failed. */
   error: { readonly error: AthanorError; readonly sql: string | undefined };
   /** A connection has been checked out longer than `leakDetectionMillis`. */

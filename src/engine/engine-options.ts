@@ -6,6 +6,7 @@ import { checkPoolerOptions } from "./check-pooler-options.js";
 import { DatabaseUrl, parseDatabaseUrl, type DialectName } from "./database-url.js";
 import { ConfigurationError } from "../errors.js";
 import type { Schema } from "../schema/define-schema.js";
+import type { MetricsOptions, TracingOptions } from "./telemetry-options.js";
 
 /**
  * A SQLite connection as handed to `sqlite.onConnect`: register functions, set pragmas.
@@ -177,6 +178,20 @@ export interface EngineOptions {
   readonly maxReplicaLagMillis?: number;
   /** How often each replica is checked (reachable, replayed position, lag). Default 1000. */
   readonly replicaCheckIntervalMillis?: number;
+  /**
+   * OpenTelemetry spans for statements, sessions, pool waits and migrations (`@opentelemetry/api`
+   * must be installed). Off by default, and then the package is never loaded. See docs/observability.md.
+   *
+   * @example
+   * ```ts
+   * createEngine(url, { tracing: true, metrics: true, slowQueryMillis: 500 });
+   * ```
+   */
+  readonly tracing?: boolean | TracingOptions;
+  /** OpenTelemetry pool gauges and statement durations (`@opentelemetry/api` must be installed). Off by default. */
+  readonly metrics?: boolean | MetricsOptions;
+  /** Statements taking at least this long emit a `slowQuery` event and a `warn` log record (never with parameters). 0 = off (default). */
+  readonly slowQueryMillis?: number;
 }
 
 /** Engine options after validation, with every default filled in. */
@@ -195,6 +210,9 @@ export interface ResolvedEngineOptions {
   readonly replicas: readonly DatabaseUrl[];
   readonly maxReplicaLagMillis: number;
   readonly replicaCheckIntervalMillis: number;
+  readonly tracing: false | TracingOptions;
+  readonly metrics: false | MetricsOptions;
+  readonly slowQueryMillis: number;
 }
 
 // Node timers hold at most 2^31-1 ms; a larger delay fires after 1 ms instead.
@@ -268,7 +286,26 @@ const SPEC: OptionSpec = {
   },
   maxReplicaLagMillis: { kind: "integer", min: 1, max: MAX_MILLIS },
   replicaCheckIntervalMillis: { kind: "integer", min: 10, max: MAX_MILLIS },
+  tracing: {
+    kind: "any",
+    describe: "true, false or { tracer?, includeQueryText? }",
+    test: (value) =>
+      typeof value === "boolean" ||
+      telemetryObject(value, { tracer: (tracer) => typeof (tracer as { startSpan?: unknown }).startSpan === "function", includeQueryText: (flag) => typeof flag === "boolean" }),
+  },
+  metrics: {
+    kind: "any",
+    describe: "true, false or { meter? }",
+    test: (value) => typeof value === "boolean" || telemetryObject(value, { meter: (meter) => typeof (meter as { createHistogram?: unknown }).createHistogram === "function" }),
+  },
+  slowQueryMillis: MILLIS,
 };
+
+/** A plain object of the given keys (each optional), each value passing its check. */
+function telemetryObject(value: unknown, keys: Record<string, (item: unknown) => boolean>): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  return Object.entries(value).every(([key, item]) => item === undefined || (Object.hasOwn(keys, key) && keys[key]!(item)));
+}
 
 /**
  * Validates user options and fills in defaults. Throws `ConfigurationError` naming the bad
@@ -322,6 +359,9 @@ export function resolveEngineOptions(options: EngineOptions | undefined, dialect
     replicas: Object.freeze((given.replicas ?? []).map(replicaUrl)),
     maxReplicaLagMillis: given.maxReplicaLagMillis ?? 10_000,
     replicaCheckIntervalMillis: given.replicaCheckIntervalMillis ?? 1_000,
+    tracing: given.tracing === true ? Object.freeze({}) : given.tracing === undefined || given.tracing === false ? false : Object.freeze({ ...given.tracing }),
+    metrics: given.metrics === true ? Object.freeze({}) : given.metrics === undefined || given.metrics === false ? false : Object.freeze({ ...given.metrics }),
+    slowQueryMillis: given.slowQueryMillis ?? 0,
   });
 }
 

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { AthanorError } from "../errors.js";
 import type { EngineEventName, EngineEvents, EngineListener } from "./engine-events.js";
 import type { Logger, LogRecord } from "./log-record.js";
+import type { Telemetry } from "./telemetry.js";
 
 /**
  * The engine's event bus and log sink, shared by its pool and connections. Hot paths
@@ -14,14 +15,20 @@ export class Instrumentation {
   readonly #log: Logger | undefined;
   readonly #logParameters: boolean;
   #warned = false;
-  /** True when a `query` listener or a logger is present. */
+  #queryListeners = false;
+  /** True when a `query` listener, a logger, telemetry or a slow-query threshold is present. */
   tracingQueries: boolean;
   #connectionIds = 0;
+  /** OpenTelemetry instruments, when the `tracing` or `metrics` option is on. */
+  readonly telemetry: Telemetry | undefined;
+  readonly #slowQueryMillis: number;
 
-  constructor(log: Logger | undefined, logParameters: boolean) {
+  constructor(log: Logger | undefined, logParameters: boolean, telemetry?: Telemetry, slowQueryMillis = 0) {
     this.#log = log;
     this.#logParameters = logParameters;
-    this.tracingQueries = log !== undefined;
+    this.telemetry = telemetry;
+    this.#slowQueryMillis = slowQueryMillis;
+    this.tracingQueries = log !== undefined || telemetry !== undefined || slowQueryMillis > 0;
   }
 
   /** The next connection id: one sequence per engine, so the pools of a primary and its replicas never give two connections the same id. */
@@ -46,15 +53,25 @@ export class Instrumentation {
       try {
         (listener as (event: EngineEvents[E]) => void)(event);
       } catch (error) {
-        this.#observerFailed(error);
+        this.observerFailed(error);
       }
     }
   }
 
   query(sql: string, parameters: readonly unknown[], startedAt: number, rowCount: number | undefined, error?: AthanorError): void {
-    const durationMillis = performance.now() - startedAt;
+    const endedAt = performance.now();
+    const durationMillis = endedAt - startedAt;
     const shown = this.#logParameters ? parameters : undefined;
-    this.emit("query", { sql, parameters: shown, durationMillis, rowCount, error });
+    if (this.#queryListeners) this.emit("query", { sql, parameters: shown, durationMillis, rowCount, error });
+    if (this.telemetry !== undefined) {
+      // A tracer or meter that throws must not fail the statement it reports on.
+      try {
+        this.telemetry.query(sql, startedAt, endedAt, rowCount, error);
+      } catch (failure) {
+        this.observerFailed(failure);
+      }
+    }
+    if (this.#slowQueryMillis > 0 && durationMillis >= this.#slowQueryMillis) this.#slowQuery(sql, durationMillis, rowCount, error);
     if (this.#log !== undefined) {
       this.#write({
         level: error === undefined ? "debug" : "error",
@@ -66,6 +83,17 @@ export class Instrumentation {
         error,
       });
     }
+  }
+
+  /** Stops what outlives the engine otherwise (the meter's callbacks). */
+  close(): void {
+    this.telemetry?.close();
+  }
+
+  #slowQuery(sql: string, durationMillis: number, rowCount: number | undefined, error: AthanorError | undefined): void {
+    // Never the parameters, whatever logParameters says: a slow-query report is meant to be kept and shared.
+    this.emit("slowQuery", { sql, durationMillis, rowCount, error, thresholdMillis: this.#slowQueryMillis });
+    this.#write({ level: "warn", event: "slowQuery", message: `slow query (${durationMillis.toFixed(0)} ms ≥ ${this.#slowQueryMillis} ms): ${sql}`, sql, durationMillis, error });
   }
 
   /** Emits an `error` event and logs it, unless it is a statement's failure (`sql` given), which `query()` has logged. */
@@ -87,18 +115,20 @@ export class Instrumentation {
     try {
       this.#log(record);
     } catch (error) {
-      this.#observerFailed(error);
+      this.observerFailed(error);
     }
   }
 
-  #observerFailed(error: unknown): void {
+  /** Reports a throwing observer (listener, log callback, tracer) once as a process warning; the work it observed goes on. */
+  observerFailed(error: unknown): void {
     if (this.#warned) return;
     this.#warned = true;
     const reason = error instanceof Error ? error.message : String(error);
-    process.emitWarning(`an Athanor log callback or event listener threw (${reason}); such failures are ignored`, { code: "ATHANOR_OBSERVER_FAILED" });
+    process.emitWarning(`an Athanor log callback, event listener or OpenTelemetry tracer threw (${reason}); such failures are ignored`, { code: "ATHANOR_OBSERVER_FAILED" });
   }
 
   #refresh(): void {
-    this.tracingQueries = this.#log !== undefined || this.#emitter.listenerCount("query") > 0;
+    this.#queryListeners = this.#emitter.listenerCount("query") > 0;
+    this.tracingQueries = this.#log !== undefined || this.#queryListeners || this.telemetry !== undefined || this.#slowQueryMillis > 0;
   }
 }

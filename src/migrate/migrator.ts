@@ -117,7 +117,21 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
     return applied;
   };
 
+  const { telemetry } = engine.internals.instrumentation;
+  // With tracing on: one span per run, one per revision under it, their statements under that.
   const run = (direction: MigrationDirection, target: string): Promise<MigrationRunResult> =>
+    telemetry === undefined
+      ? runLocked(direction, target)
+      : telemetry.inSpan(`migrate ${direction}`, { "athanor.migration.target": target }, () => runLocked(direction, target), (result) => result.error);
+  // Behind a transaction pooler every revision runs under a savepoint of the run's one transaction.
+  const stepOnce = (step: MigrationStep<RevisionScript>, lock: MigrationLock | undefined, db: Kysely<any>, inTransaction: boolean): Promise<MigrationStepResult> =>
+    inTransaction ? runStepUnderSavepoint(engine, table, step, db) : runStep(engine, table, step, lock);
+  const traceStep = (step: MigrationStep<RevisionScript>, lock: MigrationLock | undefined, db: Kysely<any>, inTransaction: boolean): Promise<MigrationStepResult> =>
+    telemetry === undefined
+      ? stepOnce(step, lock, db, inTransaction)
+      : telemetry.inSpan(`migrate ${step.direction} ${step.record.revision}`, { "athanor.migration.revision": step.record.revision }, () => stepOnce(step, lock, db, inTransaction), (result) => result.error);
+
+  const runLocked = (direction: MigrationDirection, target: string): Promise<MigrationRunResult> =>
     locked(async (lock, db, inTransaction) => {
       const applied = await readVerified(db);
       const plan = planMigration(graph, { applied: applied.map((row) => row.revision), target, direction });
@@ -131,7 +145,7 @@ export function createMigrator(engine: Engine, options: MigratorOptions): Migrat
           continue;
         }
         options.onStepStart?.({ revision: step.record.revision, message: step.record.message ?? null, path: step.record.path, direction: step.direction });
-        const result = inTransaction ? await runStepUnderSavepoint(engine, table, step, db) : await runStep(engine, table, step, lock);
+        const result = await traceStep(step, lock, db, inTransaction);
         steps.push(result);
         options.onStep?.(result);
         failure = result.error;

@@ -156,7 +156,14 @@ function makeFactory<DB>(
   const sessionOf = (core: SessionCore | undefined): Session<DB> | undefined =>
     core === undefined || core.state === "closed" ? undefined : (core.session as Session<DB>);
 
-  const runOnce = async <T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> => {
+  const { telemetry } = internals.instrumentation;
+  // With tracing on, each transaction is a span, active while it runs so its statements are its children.
+  const runOnce = <T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> =>
+    telemetry === undefined
+      ? runSession(fn, options)
+      : telemetry.inSpan("transaction", options.readOnly ? { "athanor.session.read_only": true } : {}, () => runSession(fn, options));
+
+  const runSession = async <T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> => {
     const core = openCore(options);
     const session = core.session as Session<DB>;
     try {

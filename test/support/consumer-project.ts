@@ -33,6 +33,11 @@ const THIRD_PARTY = [
   "@fastify/websocket",
   "ws",
   "@types/ws",
+  // OpenTelemetry (the tracing and metrics options' optional peer), and the SDK parts docs/observability.md's example uses.
+  "@opentelemetry/api",
+  "@opentelemetry/context-async-hooks",
+  "@opentelemetry/sdk-trace-base",
+  "@opentelemetry/sdk-metrics",
 ] as const;
 
 /** The result of a command run in a consumer project. */

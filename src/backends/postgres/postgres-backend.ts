@@ -5,6 +5,7 @@ import type { ResolvedEngineOptions } from "../../engine/engine-options.js";
 import type { Instrumentation } from "../../engine/instrumentation.js";
 import type { Backend, BackendConnection, ServerInfo } from "../backend.js";
 import { defaultCapabilities, type BackendCapabilities } from "../backend-capabilities.js";
+import { postgresConnectionLimits } from "./postgres-connection-limits.js";
 import { loadDriver } from "../load-driver.js";
 import { PoolerIncompatibleError } from "../../errors.js";
 import type { PostgresConnection } from "./postgres-connection.js";
@@ -60,6 +61,7 @@ export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineO
       const result = await (connection as PostgresConnection).client.query<{ server_version: string }>("show server_version");
       return { version: `PostgreSQL ${result.rows[0]?.server_version ?? "unknown"}` };
     },
+    connectionLimits: (connection) => postgresConnectionLimits(connection as PostgresConnection),
     // Proving the lock connection alive is a ping: bounded like the pool's pre-ping.
     createMigrationLock: (name) => {
       if (options.postgres.migrationLock === "table") return new PostgresTableMigrationLock(name);
