@@ -31,6 +31,7 @@ export const contenders: readonly Contender[] = [
   athanorSessions("postgres"),
   athanorSessions("postgres", true),
   athanorWithSchema("postgres"),
+  athanorWithSchema("postgres", Number(process.env.BENCH_PIPELINE_CONNECTIONS ?? 2)),
   athanorCompiled("postgres"),
   rawBetterSqlite3,
   kyselySqlite,

@@ -12,10 +12,12 @@ import { describeEachDialect } from "./support/each-dialect.js";
 import { engineFactory } from "./support/engines.js";
 
 const POOL_FIELDS = ["size", "total", "checkedOut", "idle", "overflow", "waiting", "created", "destroyed", "timeouts"];
+/** Reported beside the pool's counters when `postgres.pipeline` is on. */
+const PIPELINE_FIELDS = ["pipelineConnections", "pipelined"];
 
-function expectReportShape(report: HealthReport): void {
+function expectReportShape(report: HealthReport, pipelined = false): void {
   expect(Object.keys(report).sort()).toEqual(["database", "dialect", "host", "latencyMillis", "message", "pool", "port", "status", "version"]);
-  expect(Object.keys(report.pool).sort()).toEqual([...POOL_FIELDS].sort());
+  expect(Object.keys(report.pool).sort()).toEqual([...POOL_FIELDS, ...(pipelined ? PIPELINE_FIELDS : [])].sort());
   expect(report.latencyMillis).toBeGreaterThanOrEqual(0);
 }
 
@@ -25,7 +27,7 @@ describeEachDialect("engine health check", (ctx) => {
   it("reports status, message, dialect, database, version, host, port, latency and pool", async () => {
     const engine = open(ctx.url());
     const report = await engine.healthCheck();
-    expectReportShape(report);
+    expectReportShape(report, ctx.isPipelined);
     const url = parseDatabaseUrl(ctx.url());
     expect(report).toMatchObject({ status: "ok", message: "connected", dialect: url.dialect, database: url.database });
     if (ctx.isPglite) {

@@ -2,7 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigurationError, InvalidReplicaPositionError, createEngine, createSessionFactory, type Engine } from "../src/index.js";
+import { ConfigurationError, InvalidReplicaPositionError, createEngine, createSessionFactory, type Engine, type EngineOptions } from "../src/index.js";
 import type { EngineEvents } from "../src/engine/engine-events.js";
 import Fastify from "fastify";
 import { athanorPlugin } from "../src/integrations/fastify/index.js";
@@ -56,7 +56,7 @@ describe.skipIf(!support.available && !required)("read replicas (a throwaway pri
   let replicaUrl = "";
   const engines: Engine<DB>[] = [];
 
-  const makeEngine = (options: { maxReplicaLagMillis?: number; replicaCheckIntervalMillis?: number } = {}): Engine<DB> => {
+  const makeEngine = (options: EngineOptions = {}): Engine<DB> => {
     const engine = createEngine<DB>(primary!.url(), { replicas: [replicaUrl], replicaCheckIntervalMillis: 100, healthCheckTimeoutMillis: 2_000, pool: { size: 4 }, ...options });
     engines.push(engine);
     return engine;
@@ -146,6 +146,20 @@ describe.skipIf(!support.available && !required)("read replicas (a throwaway pri
       expect(await read(5)).toEqual([{ id: 5 }]);
     });
     expect(engine.replicas.status().fallbacks.unavailable).toBe(0);
+  });
+
+  it("with postgres.pipeline: engine.replicas.db still reads from the replica, and an autocommit write in a read-your-writes scope is recorded", async () => {
+    const engine = makeEngine({ postgres: { pipeline: 2 } });
+    await waitUntil("the replica in rotation", () => onReplica(engine.replicas.db));
+    expect(await engine.replicas.db.selectNoFrom(sql<boolean>`pg_is_in_recovery()`.as("r")).executeTakeFirstOrThrow()).toEqual({ r: true });
+    // engine.db's autocommit statements are pipelined on the primary.
+    expect(await engine.db.selectNoFrom(sql<boolean>`pg_is_in_recovery()`.as("r")).executeTakeFirstOrThrow()).toEqual({ r: false });
+    expect(engine.pool.status().pipelineConnections).toBe(1);
+    await engine.replicas.readYourWrites(async () => {
+      await engine.db.insertInto("notes").values({ id: 8, body: "pipelined engine" }).execute();
+      expect(await engine.replicas.db.selectFrom("notes").select("id").where("id", "=", 8).execute()).toEqual([{ id: 8 }]);
+    });
+    expect(engine.replicas.status().fallbacks.readYourWrites).toBeGreaterThanOrEqual(1);
   });
 
   it("read-your-writes across requests: a position token from one scope makes another scope's reads see its writes; a forged token is refused", async () => {

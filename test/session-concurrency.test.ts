@@ -53,7 +53,8 @@ describeEachDialect("session concurrency", (ctx) => {
         databaseOf(ctx.url()),
       ]);
       expect(backends.filter((backend) => backend.state?.startsWith("idle in transaction"))).toEqual([]);
-      expect(backends.length).toBeLessThanOrEqual(10);
+      // With ?pipeline=2 the reads on engine.db above used the pipelined connections, beside the pool.
+      expect(backends.length).toBeLessThanOrEqual(ctx.isPipelined ? 12 : 10);
     }
   });
 

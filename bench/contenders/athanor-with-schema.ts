@@ -8,14 +8,16 @@ import type { Kysely } from "kysely";
  * Athanor as the README tells every user to run it: `createEngine(url, { schema })`, reads on
  * `engine.db`, transactions as sessions (`sessions.run(fn)`), bulk inserts with
  * `session.insertMany()`. The same queries as every other Kysely-based contender.
+ * `pipeline`: the same with `postgres: { pipeline }` ("athanor pipelined"), autocommit reads
+ * written to that many pipelined connections.
  */
-export function athanorWithSchema(dialect: BenchDialect): Contender {
+export function athanorWithSchema(dialect: BenchDialect, pipeline = 0): Contender {
   return {
-    name: "athanor with schema",
+    name: pipeline > 0 ? "athanor pipelined" : "athanor with schema",
     dialect,
     async open(target: BenchTarget): Promise<ContenderInstance> {
       const url = dialect === "postgres" ? target.location : `sqlite:${target.location}`;
-      const engine = createEngine<BenchSchemaDatabase>(url, { schema: benchSchema, pool: { size: target.poolSize, maxOverflow: 0 } });
+      const engine = createEngine<BenchSchemaDatabase>(url, { schema: benchSchema, pool: { size: target.poolSize, maxOverflow: 0 }, postgres: { pipeline } });
       const sessions = createSessionFactory(engine);
       // The schema's table types are Kysely's bench types with the same columns.
       const db = (kysely: Kysely<BenchSchemaDatabase>): Kysely<BenchDatabase> => kysely as unknown as Kysely<BenchDatabase>;

@@ -7,6 +7,7 @@ import type { TypeMapping } from "./type-mapping.js";
 import type { MigrationLock } from "./migration-lock.js";
 import type { ScratchDatabase } from "./scratch-database.js";
 import type { ReplicationProbe } from "./replication-probe.js";
+import type { StatementPipeline } from "./statement-pipeline.js";
 
 /**
  * One pooled connection as the rest of Athanor sees it: a Kysely `DatabaseConnection`
@@ -73,4 +74,6 @@ export interface Backend {
   createScratchDatabase(): Promise<ScratchDatabase>;
   /** Replication positions, where the backend can serve read replicas (a PostgreSQL server); absent elsewhere. */
   readonly replication?: ReplicationProbe;
+  /** Where the engine's autocommit builder statements go instead of the pool, when pipelining is on (PostgreSQL `postgres.pipeline`). */
+  readonly pipeline?: StatementPipeline;
 }

@@ -4,6 +4,7 @@ import { checkHealth } from "../health/check-health.js";
 import { constraintErrorCompleter } from "../schema/complete-constraint-error.js";
 import { SchemaPlugin } from "../schema/schema-plugin.js";
 import { AthanorDriver } from "./athanor-driver.js";
+import { pipeliningKysely } from "./pipelining-query-executor.js";
 import type { DatabaseUrl } from "./database-url.js";
 import type { Engine } from "./engine.js";
 import type { ResolvedEngineOptions } from "./engine-options.js";
@@ -27,7 +28,8 @@ export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOpti
   const driver = new AthanorDriver(backend, completeError);
   const dialect: Dialect = { ...compiling, createDriver: () => driver };
   const kysely = (over: Backend): Kysely<DB> => {
-    const base = new Kysely<DB>({ dialect: over === backend ? dialect : { ...compiling, createDriver: () => new AthanorDriver(over, completeError) } });
+    const overDialect = over === backend ? dialect : { ...compiling, createDriver: () => new AthanorDriver(over, completeError) };
+    const base = over.pipeline === undefined ? new Kysely<DB>({ dialect: overDialect }) : pipeliningKysely<DB>(overDialect, over.pipeline, completeError);
     return options.schema === undefined ? base : base.withPlugin(new SchemaPlugin(options.schema, backend.typeMapping));
   };
   const db = kysely(backend);

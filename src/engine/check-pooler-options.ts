@@ -31,6 +31,11 @@ export function checkPoolerOptions(options: EngineOptions): void {
       );
     }
   }
+  if ((options.postgres?.pipeline ?? 0) > 0) {
+    throw new PoolerIncompatibleError(
+      'postgres.pipeline cannot be used with pooler "transaction": it writes statements to a connection without waiting for the answers before them, and a transaction pooler may hand each one to another server connection. Pipeline against the server directly, or leave postgres.pipeline at 0 behind the pooler',
+    );
+  }
   if (options.postgres?.onConnect !== undefined) {
     throw new PoolerIncompatibleError(
       'postgres.onConnect cannot be used with pooler "transaction": it runs on the connection to the pooler, and what it sets stays on whichever server connection ran it, not on the ones later transactions get. Set such settings on the role or database (ALTER ROLE app SET search_path = app)',

@@ -43,7 +43,7 @@ export function createEngine<DB = any>(url: string | DatabaseUrl, options?: Engi
 export function createEngine<DB = any>(url: string | DatabaseUrl, options?: EngineOptions): Engine<DB> {
   // Anything but a DatabaseUrl is parsed, so a number, an object or undefined is a ConfigurationError now, not at the first query.
   const parsed = url instanceof DatabaseUrl ? url : parseDatabaseUrl(url);
-  const resolved = resolveEngineOptions(options, parsed.dialect, parsed.pooler);
+  const resolved = resolveEngineOptions(options, parsed.dialect, parsed.pooler, parsed.pipeline);
   const telemetry = Telemetry.create(parsed, resolved.tracing, resolved.metrics);
   const instrumentation = new Instrumentation(combineLoggers(resolved.log, resolved.echo ? echoLogger : undefined), resolved.logParameters, telemetry, resolved.slowQueryMillis);
   const create = (at: DatabaseUrl): Backend => BACKENDS[at.driver](at, resolved, instrumentation);

@@ -31,7 +31,8 @@ const passwords = new WeakMap<DatabaseUrl, string>();
  *   percent-encode special characters in the user and password; `?host=/var/run/postgresql` for a
  *   socket). Parameters: `sslmode`, `sslrootcert`, `sslcert`, `sslkey`, `channel_binding`,
  *   `target_session_attrs`, `connect_timeout`, `application_name`, `options`, Athanor's `pooler` (`transaction` behind
- *   PgBouncer in transaction mode, see docs/pgbouncer.md), and libpq's `host`,
+ *   PgBouncer in transaction mode, see docs/pgbouncer.md) and `pipeline` (connections for pipelined
+ *   statements, see docs/pipelining.md), and libpq's `host`,
  *   `port`, `user`, `password`, `dbname`; anything else is refused by name (see docs/engine.md)
  * - `sqlite:<path>`: the path exactly as written; relative paths resolve against the working directory
  *   when the engine is created (`sqlite:data/app.db`, `sqlite:./data/app.db`, `sqlite:/var/lib/app.db`)
@@ -83,6 +84,8 @@ export class DatabaseUrl {
   readonly sslKey: string | undefined;
   /** `pooler` (PostgreSQL, Athanor's own parameter): `transaction` behind PgBouncer in transaction mode; overrides the engine option `postgres.pooler`. */
   readonly pooler: "none" | "transaction" | undefined;
+  /** `pipeline` (PostgreSQL, Athanor's own parameter): connections for pipelined autocommit statements; overrides the engine option `postgres.pipeline`. */
+  readonly pipeline: number | undefined;
   /** True for an in-memory SQLite or PGlite database. */
   readonly inMemory: boolean;
 
@@ -105,6 +108,7 @@ export class DatabaseUrl {
     this.sslCert = fields.sslCert;
     this.sslKey = fields.sslKey;
     this.pooler = fields.pooler;
+    this.pipeline = fields.pipeline;
     this.inMemory = fields.inMemory;
     if (password !== undefined) passwords.set(this, password);
     Object.freeze(this);
@@ -136,6 +140,7 @@ export class DatabaseUrl {
     add("application_name", this.applicationName);
     add("options", this.options);
     add("pooler", this.pooler);
+    add("pipeline", this.pipeline);
     const query = params.size > 0 ? `?${params.toString().replaceAll("+", "%20")}` : "";
     return `postgres://${auth}${host}:${this.port}/${encodeURIComponent(this.database)}${query}`;
   }
@@ -168,6 +173,7 @@ const NONE = {
   sslCert: undefined,
   sslKey: undefined,
   pooler: undefined,
+  pipeline: undefined,
 } as const;
 
 /**

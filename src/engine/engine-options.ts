@@ -120,6 +120,23 @@ export interface PostgresOptions {
    * ```
    */
   readonly migrationLock?: "advisory" | "table";
+  /**
+   * Pipelining: how many connections, besides the pool, carry the engine's autocommit
+   * statements, written one after another without waiting for the answers before them (pg
+   * 8.23's pipeline mode; each statement has its own Sync, so one that fails fails alone).
+   * Only what the query builder makes on `engine.db` outside a transaction goes there
+   * (selects, inserts, updates, deletes); transactions and sessions, `db.connection()`,
+   * streams and raw `sql` keep a pooled connection of their own. Under many concurrent
+   * callers it does more with fewer connections; a slow statement delays the ones queued
+   * behind it on its connection, and a lost connection fails all of them. `0` (default): off.
+   * Not with `pooler: "transaction"`. See docs/pipelining.md.
+   *
+   * @example
+   * ```ts
+   * createEngine(process.env.DATABASE_URL!, { schema, postgres: { pipeline: 2 } });
+   * ```
+   */
+  readonly pipeline?: number;
 }
 
 /** What sits between Athanor and PostgreSQL: nothing (`"none"`) or a transaction pooler such as PgBouncer (`"transaction"`). */
@@ -276,6 +293,7 @@ const SPEC: OptionSpec = {
       onConnect: { kind: "function" },
       pooler: { kind: "choice", values: ["none", "transaction"] },
       migrationLock: { kind: "choice", values: ["advisory", "table"] },
+      pipeline: { kind: "integer", min: 0, max: 64 },
     },
   },
   replicas: {
@@ -310,10 +328,12 @@ function telemetryObject(value: unknown, keys: Record<string, (item: unknown) =>
 /**
  * Validates user options and fills in defaults. Throws `ConfigurationError` naming the bad
  * option, and `PoolerIncompatibleError` for options a transaction pooler cannot honour
- * (`urlPooler`: the URL's `pooler` parameter, which overrides `postgres.pooler`).
+ * (`urlPooler`, `urlPipeline`: the URL's `pooler` and `pipeline` parameters, which override
+ * `postgres.pooler` and `postgres.pipeline`).
  */
-export function resolveEngineOptions(options: EngineOptions | undefined, dialect: DialectName, urlPooler?: Pooler): ResolvedEngineOptions {
-  const given = validateOptions<EngineOptions>(options, SPEC, "options");
+export function resolveEngineOptions(options: EngineOptions | undefined, dialect: DialectName, urlPooler?: Pooler, urlPipeline?: number): ResolvedEngineOptions {
+  const validated = validateOptions<EngineOptions>(options, SPEC, "options");
+  const given: EngineOptions = urlPipeline === undefined ? validated : { ...validated, postgres: { ...validated.postgres, pipeline: urlPipeline } };
   const pooler = dialect === "postgres" ? (urlPooler ?? given.postgres?.pooler ?? "none") : "none";
   if (pooler === "transaction") checkPoolerOptions(given);
   const pool = given.pool ?? {};
@@ -355,6 +375,7 @@ export function resolveEngineOptions(options: EngineOptions | undefined, dialect
       onConnect: postgres.onConnect,
       pooler,
       migrationLock: postgres.migrationLock ?? "advisory",
+      pipeline: postgres.pipeline ?? 0,
     }),
     replicas: Object.freeze((given.replicas ?? []).map(replicaUrl)),
     maxReplicaLagMillis: given.maxReplicaLagMillis ?? 10_000,

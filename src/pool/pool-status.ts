@@ -26,6 +26,10 @@ export interface PoolStatus {
   readonly destroyed: number;
   /** Checkouts that failed with `PoolTimeoutError`. */
   readonly timeouts: number;
+  /** Connections open for pipelined statements, beside the pool (PostgreSQL with `postgres.pipeline` only). */
+  readonly pipelineConnections?: number;
+  /** Statements in flight on those connections (PostgreSQL with `postgres.pipeline` only). */
+  readonly pipelined?: number;
 }
 
 /** Renders a status as `size=10 total=10 checkedOut=10 idle=0 …` for messages. */

@@ -23,6 +23,8 @@ export interface DialectContext extends SuiteDatabase {
   readonly isServer: boolean;
   /** The PostgreSQL server through PgBouncer in transaction mode (`pooler=transaction`): no session state between transactions. */
   readonly isPgBouncer: boolean;
+  /** The PostgreSQL server with `?pipeline=2`: autocommit builder statements share two pipelined connections. */
+  readonly isPipelined: boolean;
   /** One writer at a time (SQLite, PGlite): a second transaction waits for the first. */
   readonly singleWriter: boolean;
   /** Another connection can read while a transaction is open (not in-memory SQLite, not PGlite's one session). */
@@ -34,8 +36,9 @@ export interface DialectContext extends SuiteDatabase {
  * afterAll that drops it (with every `freshUrl()` database). Used by `describeEachDialect`
  * and `postgresSuite`.
  */
-export function suiteDatabase(name: TestDialectName | "pgbouncer"): SuiteDatabase {
+export function suiteDatabase(name: TestDialectName | SuiteDialectOverride): SuiteDatabase {
   if (name === "pgbouncer") return throughPgBouncer(suiteDatabase("postgres"));
+  if (name === "pipelined") return pipelined(suiteDatabase("postgres"));
   let database: TestDatabase | undefined;
   const extra: TestDatabase[] = [];
   beforeAll(async () => {
@@ -63,16 +66,18 @@ export function suiteDatabase(name: TestDialectName | "pgbouncer"): SuiteDatabas
  */
 export function describeEachDialect(title: string, suite: (context: DialectContext) => void, dialects: readonly TestDialectName[] = ALL_DIALECTS): void {
   for (const name of suiteDialects(dialects)) {
-    const skip = (name === "postgres" || name === "pgbouncer") && process.env.ATHANOR_TEST_POSTGRES === "0";
+    const server = name === "postgres" || name === "pgbouncer" || name === "pipelined";
+    const skip = server && process.env.ATHANOR_TEST_POSTGRES === "0";
     describe.skipIf(skip)(`${title} [${name}]`, () => {
       const database = suiteDatabase(name);
-      const server = name === "postgres" || name === "pgbouncer";
       suite({
-        name: name as TestDialectName,
+        // A pipelined engine is PostgreSQL in every respect a suite branches on.
+        name: (name === "pipelined" ? "postgres" : name) as TestDialectName,
         isPostgres: server || name === "pglite",
         isSqlite: name === "sqlite-memory" || name === "sqlite-file",
         isPglite: name === "pglite",
         isPgBouncer: name === "pgbouncer",
+        isPipelined: name === "pipelined",
         isServer: server,
         singleWriter: !server,
         readerBesideWriter: server || name === "sqlite-file",
@@ -83,23 +88,36 @@ export function describeEachDialect(title: string, suite: (context: DialectConte
   }
 }
 
-// ---- PgBouncer: a dialect of the tests only, never in ALL_DIALECTS (it would rerun every
-// suite). test/pgbouncer-sessions.test.ts runs chosen suites through it with runSuitesOn().
+// ---- PgBouncer and pipelining: dialects of the tests only, never in ALL_DIALECTS (they would
+// rerun every suite). test/pgbouncer-sessions.test.ts and test/postgres-pipeline-suites.test.ts
+// run chosen suites on them with runSuitesOn().
 
-let suiteDialectOverride: readonly "pgbouncer"[] | undefined;
+/** The PostgreSQL server through PgBouncer (`pgbouncer`), or with `?pipeline=2` (`pipelined`). */
+export type SuiteDialectOverride = "pgbouncer" | "pipelined";
+
+let suiteDialectOverride: readonly SuiteDialectOverride[] | undefined;
 let pgbouncerRewrite: ((url: string) => string) | undefined;
 
 /**
  * From now on in this test file, `describeEachDialect` runs each suite that includes
- * PostgreSQL through PgBouncer only (`rewrite` turns a test database's URL into PgBouncer's),
- * and suites without PostgreSQL not at all. Call it before importing the suites.
+ * PostgreSQL on `dialects` only, and suites without PostgreSQL not at all. For `pgbouncer`,
+ * `rewrite` turns a test database's URL into PgBouncer's. Call it before importing the suites.
  */
-export function runSuitesOn(dialects: readonly "pgbouncer"[], rewrite: (url: string) => string): void {
+export function runSuitesOn(dialects: readonly SuiteDialectOverride[], rewrite?: (url: string) => string): void {
   suiteDialectOverride = dialects;
   pgbouncerRewrite = rewrite;
 }
 
-function suiteDialects(dialects: readonly TestDialectName[]): ReadonlyArray<TestDialectName | "pgbouncer"> {
+/** `url` with `pipeline=2` added: builder statements outside transactions go to two pipelined connections. */
+export function pipelinedUrl(url: string): string {
+  return `${url}${url.includes("?") ? "&" : "?"}pipeline=2`;
+}
+
+function pipelined(database: SuiteDatabase): SuiteDatabase {
+  return { url: () => pipelinedUrl(database.url()), freshUrl: async () => pipelinedUrl(await database.freshUrl()) };
+}
+
+function suiteDialects(dialects: readonly TestDialectName[]): ReadonlyArray<TestDialectName | SuiteDialectOverride> {
   if (suiteDialectOverride === undefined) return dialects;
   return dialects.includes("postgres") ? suiteDialectOverride : [];
 }

@@ -26,6 +26,7 @@ export interface PostgresUrlParts {
   readonly sslCert: string | undefined;
   readonly sslKey: string | undefined;
   readonly pooler: "none" | "transaction" | undefined;
+  readonly pipeline: number | undefined;
 }
 
 const SSL_MODES: readonly SslMode[] = ["disable", "prefer", "require", "verify-ca", "verify-full", "no-verify"];
@@ -35,7 +36,7 @@ const SESSION_ATTRS: readonly TargetSessionAttrs[] = ["any", "read-write", "read
 const PARAMETERS = [
   "host", "port", "dbname", "user", "password", "sslmode", "application_name", "options",
   "channel_binding", "target_session_attrs", "connect_timeout", "sslrootcert", "sslcert", "sslkey",
-  "pooler",
+  "pooler", "pipeline",
 ] as const;
 const POOLERS = ["none", "transaction"] as const;
 const HINTS: Readonly<Record<string, string>> = {
@@ -136,6 +137,9 @@ export function parsePostgresUrl(text: string): PostgresUrlParts {
   const channelBinding = choice("channel_binding", CHANNEL_BINDINGS);
   const targetSessionAttrs = choice("target_session_attrs", SESSION_ATTRS);
   const pooler = choice("pooler", POOLERS);
+  const pipelineText = take("pipeline");
+  if (pipelineText !== undefined && (!/^\d{1,2}$/.test(pipelineText) || Number(pipelineText) > 64)) fail(`invalid pipeline "${pipelineText}": expected a number of connections from 0 to 64`);
+  const pipeline = pipelineText === undefined ? undefined : Number(pipelineText);
   const timeout = take("connect_timeout");
   if (timeout !== undefined && !/^-?\d+$/.test(timeout)) fail(`invalid connect_timeout "${timeout}": expected whole seconds`);
   const connectTimeoutSeconds = timeout === undefined ? undefined : Math.max(0, Number(timeout));
@@ -173,6 +177,7 @@ export function parsePostgresUrl(text: string): PostgresUrlParts {
     sslCert,
     sslKey,
     pooler,
+    pipeline,
   };
 }
 

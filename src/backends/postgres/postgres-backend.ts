@@ -70,6 +70,7 @@ export function createPostgresBackend(url: DatabaseUrl, options: ResolvedEngineO
     },
     createScratchDatabase: () => createPostgresScratchDatabase(url, pool as unknown as Backend["pool"]),
     replication: postgresReplicationProbe,
+    pipeline: pool.pipeline,
   };
 }
 

@@ -8,6 +8,7 @@ import type { MaybePromise } from "../../pool/maybe-promise.js";
 import type { Pool } from "../../pool/pool.js";
 import { formatPoolStatus, type PoolStatus } from "../../pool/pool-status.js";
 import { PostgresConnection } from "./postgres-connection.js";
+import { PostgresPipeline } from "./postgres-pipeline.js";
 import { PostgresRowDecoders } from "./postgres-row-decoders.js";
 import { postgresTypeMapping } from "./postgres-type-mapping.js";
 import { ValueDecoders } from "../../schema/value-decoders.js";
@@ -38,6 +39,8 @@ export class PostgresPool implements Pool<PostgresConnection> {
 
   /** The engine's schema values, read back by each result's row description (none without a schema). */
   readonly #decoders: PostgresRowDecoders | undefined;
+  /** The connections that carry autocommit builder statements pipelined (`postgres.pipeline`), beside the pool. */
+  readonly pipeline: PostgresPipeline | undefined;
 
   constructor(driver: typeof pg, config: pg.PoolConfig, options: ResolvedEngineOptions, instrumentation: Instrumentation) {
     this.#decoders = options.schema === undefined ? undefined : new PostgresRowDecoders(new ValueDecoders(options.schema, postgresTypeMapping));
@@ -49,6 +52,7 @@ export class PostgresPool implements Pool<PostgresConnection> {
       instrumentation.warn("leak", `a connection has been checked out for ${ageMillis} ms and not returned; checked out at:\n${stack}`);
     });
     this.#Query = driver.Query;
+    this.pipeline = options.postgres.pipeline > 0 ? new PostgresPipeline(driver, config, options, instrumentation, this.#decoders) : undefined;
     this.#pool = new driver.Pool({
       ...config,
       max: size + maxOverflow,
@@ -144,6 +148,7 @@ export class PostgresPool implements Pool<PostgresConnection> {
 
   status(): PoolStatus {
     const total = this.#pool.totalCount;
+    const pipelined = this.pipeline?.status();
     return {
       size: this.#options.pool.size,
       total,
@@ -154,6 +159,7 @@ export class PostgresPool implements Pool<PostgresConnection> {
       created: this.#created,
       destroyed: this.#destroyed,
       timeouts: this.#timeouts,
+      ...(pipelined === undefined ? {} : { pipelineConnections: pipelined.connections, pipelined: pipelined.inFlight }),
     };
   }
 
@@ -163,12 +169,14 @@ export class PostgresPool implements Pool<PostgresConnection> {
   }
 
   async #close(): Promise<void> {
+    const pipelineClosed = this.pipeline?.close();
     const ended = this.#pool.end();
     const deadline = Date.now() + this.#options.pool.disposeGraceMillis;
     while (this.#tracker.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     // Checkouts still out after the grace period are closed under their holders.
     for (const connection of this.#tracker.drain()) this.#discard(connection, "dispose");
     await ended;
+    await pipelineClosed;
     // pg.Pool resolves end() before its clients' sockets have closed: wait for every `remove`,
     // so that dispose() means closed and every `disconnect` event has been emitted.
     if (this.#connections.size > 0) {

@@ -32,7 +32,8 @@ export function engineReplicas<DB>(
     };
     return { api: Object.freeze(api), readBackend: undefined };
   }
-  const readBackend: Backend = { ...set.primary, pool: new ReadPool(set) };
+  // Its pool picks a server per checkout; the primary's pipelined connections are not among them.
+  const readBackend: Backend = { ...set.primary, pool: new ReadPool(set), pipeline: undefined };
   const api: EngineReplicas<DB> = {
     db: kysely(readBackend),
     status: () => set.status(),

@@ -1,9 +1,11 @@
 import type { Backend } from "../../backends/backend.js";
+import type { StatementPipeline } from "../../backends/statement-pipeline.js";
 import type { DatabaseUrl } from "../database-url.js";
 import type { ResolvedEngineOptions } from "../engine-options.js";
 import type { Instrumentation } from "../instrumentation.js";
 import { ConfigurationError } from "../../errors.js";
 import { PrimaryPool } from "./primary-pool.js";
+import { readYourWritesContext } from "./read-your-writes.js";
 import { ReplicaSet } from "./replica-set.js";
 
 /**
@@ -26,5 +28,13 @@ export function withReplicas(
   const replicas = options.replicas.map((replicaUrl) => ({ url: replicaUrl, backend: createBackend(replicaUrl) }));
   const set = new ReplicaSet(url, primary, replicas, probe, options, instrumentation);
   const pool = new PrimaryPool(primary.pool, probe, () => set);
-  return { primary: { ...primary, pool }, set };
+  // Inside a read-your-writes scope a write must check a connection out: the pool records the primary's position when it comes back.
+  const inner = primary.pipeline;
+  const pipeline: StatementPipeline | undefined = inner && {
+    accepts: (query) => readYourWritesContext.getStore() === undefined && inner.accepts(query),
+    executeQuery: (query) => inner.executeQuery(query),
+    status: () => inner.status(),
+    close: () => inner.close(),
+  };
+  return { primary: { ...primary, pool, pipeline }, set };
 }
