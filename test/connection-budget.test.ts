@@ -64,6 +64,12 @@ describeEachDialect("checkConnectionBudget", (ctx) => {
     expect((error as Error).message).toContain(`${fits!.maxConnections} workers × (2 + 1) = ${fits!.maxConnections * 3} connections > 0.5 × ${fits!.maxConnections} max_connections`);
   });
 
+  it.runIf(ctx.name === "postgres")("counts pipelined connections (postgres.pipeline) beside the pool", async () => {
+    const engine = open(ctx.url(), { pool: { size: 5, maxOverflow: 5 }, postgres: { pipeline: 2 } });
+    await expect(checkConnectionBudget(engine, { workers: 4, maxConnections: 48 })).resolves.toMatchObject({ pipeline: 2, demand: 48 });
+    await expect(checkConnectionBudget(engine, { workers: 4, maxConnections: 47 })).rejects.toThrow("4 workers × (5 + 5 + 2 pipelined) = 48 connections > 47 max_connections − 0 reserved = 47");
+  });
+
   it.skipIf(ctx.isServer)("has nothing to check against a database without a shared connection limit", async () => {
     const engine = open(ctx.url());
     await expect(checkConnectionBudget(engine, { workers: 1000 })).resolves.toBeUndefined();

@@ -8,7 +8,7 @@ import { postgresUnavailable } from "./support/postgres-admin.js";
 // docs/seeding.md run to completion on every dialect, from the sources (bundled once by esbuild with
 // tsconfig's paths, run by plain node).
 // test/package-consumers.test.ts runs them again as installed.
-const PROGRAMS = ["sessions-propagation.ts", "constraint-errors.ts", "seeding.ts", "seeding-config.ts", "vectors.ts", "observability.ts"];
+const PROGRAMS = ["sessions-propagation.ts", "constraint-errors.ts", "seeding.ts", "seeding-config.ts", "vectors.ts", "observability.ts", "pipelining.ts"];
 
 describe("documentation programs", () => {
   for (const dialect of ALL_DIALECTS as readonly TestDialectName[]) {

@@ -18,9 +18,11 @@ import type { Engine } from "./engine.js";
 export async function checkConnectionBudget(engine: Engine, budget: ConnectionBudget): Promise<ConnectionBudgetArithmetic | undefined> {
   validateBudget(budget);
   const { size, maxOverflow } = engine.options.pool;
+  // Pipelined connections (postgres.pipeline) are opened beside the pool: they count too.
+  const pipeline = engine.backend.pipeline === undefined ? 0 : engine.options.postgres.pipeline;
   let arithmetic: ConnectionBudgetArithmetic;
   if (typeof budget.maxConnections === "number") {
-    arithmetic = budgetArithmetic(budget, { size, maxOverflow }, budget.maxConnections);
+    arithmetic = budgetArithmetic(budget, { size, maxOverflow, pipeline }, budget.maxConnections);
   } else {
     const { backend } = engine;
     if (backend.connectionLimits === undefined) return undefined;
@@ -31,10 +33,10 @@ export async function checkConnectionBudget(engine: Engine, budget: ConnectionBu
     } finally {
       await backend.pool.release(connection);
     }
-    arithmetic = budgetArithmetic(budget, { size, maxOverflow }, limits.maxConnections, limits.reserved);
+    arithmetic = budgetArithmetic(budget, { size, maxOverflow, pipeline }, limits.maxConnections, limits.reserved);
   }
   if (arithmetic.demand > arithmetic.available) {
-    throw new ConnectionBudgetError(`the pools would exceed the connection budget: ${arithmetic.text}; lower pool.size or pool.maxOverflow (poolFromBudget derives them), or raise max_connections`, arithmetic.demand, arithmetic.available);
+    throw new ConnectionBudgetError(`the pools would exceed the connection budget: ${arithmetic.text}; lower pool.size or pool.maxOverflow (poolFromBudget derives them)${pipeline > 0 ? " or postgres.pipeline" : ""}, or raise max_connections`, arithmetic.demand, arithmetic.available);
   }
   return arithmetic;
 }

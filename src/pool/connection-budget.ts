@@ -30,7 +30,9 @@ export interface ConnectionBudgetArithmetic {
   readonly workers: number;
   readonly size: number;
   readonly maxOverflow: number;
-  /** `workers × (size + maxOverflow)`. */
+  /** Pipelined connections per worker, beside the pool (`postgres.pipeline`); 0 without. */
+  readonly pipeline: number;
+  /** `workers × (size + maxOverflow + pipeline)`. */
   readonly demand: number;
   readonly maxConnections: number;
   readonly share: number;
@@ -60,8 +62,9 @@ export function validateBudget(budget: ConnectionBudget): { workers: number; sha
 }
 
 /**
- * The arithmetic of a budget for pools of `size + maxOverflow` connections, against a known
- * limit. Pure: `checkConnectionBudget` applies it to a server's settings.
+ * The arithmetic of a budget for pools of `size + maxOverflow` connections (plus `pipeline`
+ * pipelined ones, when given), against a known limit. Pure: `checkConnectionBudget` applies it
+ * to a server's settings.
  *
  * @example
  * ```ts
@@ -71,15 +74,17 @@ export function validateBudget(budget: ConnectionBudget): { workers: number; sha
  */
 export function budgetArithmetic(
   budget: ConnectionBudget,
-  pool: { readonly size: number; readonly maxOverflow: number },
+  pool: { readonly size: number; readonly maxOverflow: number; readonly pipeline?: number },
   maxConnections: number,
   serverReserved = 0,
 ): ConnectionBudgetArithmetic {
   const { workers, share, reserved: own } = validateBudget(budget);
   const reserved = own + serverReserved;
-  const demand = workers * (pool.size + pool.maxOverflow);
+  const pipeline = pool.pipeline ?? 0;
+  const demand = workers * (pool.size + pool.maxOverflow + pipeline);
+  const perWorker = pipeline > 0 ? `${pool.size} + ${pool.maxOverflow} + ${pipeline} pipelined` : `${pool.size} + ${pool.maxOverflow}`;
   const available = Math.floor(share * maxConnections) - reserved;
   const shared = share === 1 ? `${maxConnections} max_connections` : `${share} × ${maxConnections} max_connections`;
-  const text = `${workers} worker${workers === 1 ? "" : "s"} × (${pool.size} + ${pool.maxOverflow}) = ${demand} connections ${demand <= available ? "≤" : ">"} ${shared} − ${reserved} reserved = ${available}`;
-  return { workers, size: pool.size, maxOverflow: pool.maxOverflow, demand, maxConnections, share, reserved, available, text };
+  const text = `${workers} worker${workers === 1 ? "" : "s"} × (${perWorker}) = ${demand} connections ${demand <= available ? "≤" : ">"} ${shared} − ${reserved} reserved = ${available}`;
+  return { workers, size: pool.size, maxOverflow: pool.maxOverflow, pipeline, demand, maxConnections, share, reserved, available, text };
 }
