@@ -94,13 +94,14 @@ export class PostgresPipeline implements StatementPipeline {
   #choose(): Lane {
     if (this.#closing !== undefined) throw new EngineDisposedError();
     let chosen: Lane | undefined;
-    for (const lane of this.#lanes) {
-      if (lane.retired !== undefined) continue;
+    // Backwards: retiring a lane removes it from the list.
+    for (let index = this.#lanes.length - 1; index >= 0; index--) {
+      const lane = this.#lanes[index]!;
       if (this.#expired(lane)) {
         this.#retire(lane, "recycle");
         continue;
       }
-      if (chosen === undefined || lane.inFlight < chosen.inFlight) chosen = lane;
+      if (chosen === undefined || lane.inFlight <= chosen.inFlight) chosen = lane;
     }
     if (chosen !== undefined && (chosen.inFlight === 0 || this.#lanes.length >= this.#limit)) return chosen;
     return this.#openLane();
