@@ -195,6 +195,17 @@ describe.skipIf(postgresUnavailable)("PostgreSQL pipelining (postgres.pipeline)"
     expect(await rejection(engine.db.selectFrom("pipe_items").selectAll().execute())).toBeInstanceOf(EngineDisposedError);
   });
 
+  it("dispose while the pipelined connections are still opening: the statements already accepted are written once they open, and answered", async () => {
+    const engine = await pipelinedEngine();
+    const inFlight = Promise.all(Array.from({ length: 6 }, (_, i) => engine.db.selectNoFrom(sql<number>`${i}::int`.as("n")).executeTakeFirstOrThrow()));
+    // A macrotask: every statement has reached the pipeline, no connection has finished its handshake.
+    await sleep(0);
+    expect(engine.pool.status().pipelined).toBe(6);
+    await engine.dispose();
+    expect((await inFlight).map((row) => row.n)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(engine.pool.status()).toMatchObject({ pipelineConnections: 0, pipelined: 0 });
+  });
+
   it("takes the number of connections from the URL (?pipeline=N), which overrides the option", async () => {
     const engine = postgres.engine(`${postgres.url()}${postgres.url().includes("?") ? "&" : "?"}pipeline=3`, { postgres: { pipeline: 1 } });
     expect(engine.url.pipeline).toBe(3);

@@ -47,6 +47,10 @@ export class PostgresPipeline implements StatementPipeline {
   readonly #lanes: Lane[] = [];
   /** Every connection not yet closed, retired ones included, for close(). */
   readonly #open = new Set<pg.Client>();
+  /** Statements accepted and not yet answered, on every lane (retired ones included). */
+  #inFlight = 0;
+  /** Set by close() while it waits for the statements in flight. */
+  #drained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(driver: typeof pg, config: pg.ClientConfig, options: ResolvedEngineOptions, instrumentation: Instrumentation, decoders: PostgresRowDecoders | undefined) {
@@ -70,19 +74,20 @@ export class PostgresPipeline implements StatementPipeline {
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const lane = this.#choose();
     lane.inFlight++;
+    this.#inFlight++;
     try {
       const connection = lane.connection ?? (await lane.ready);
       return await connection.executeQuery<R>(compiledQuery);
     } finally {
       lane.inFlight--;
+      this.#inFlight--;
       this.#tidy(lane);
+      if (this.#inFlight === 0) this.#drained?.();
     }
   }
 
   status(): { readonly connections: number; readonly inFlight: number } {
-    let inFlight = 0;
-    for (const lane of this.#lanes) inFlight += lane.inFlight;
-    return { connections: this.#open.size, inFlight };
+    return { connections: this.#open.size, inFlight: this.#inFlight };
   }
 
   close(): Promise<void> {
@@ -199,20 +204,38 @@ export class PostgresPipeline implements StatementPipeline {
     return recycle > 0 && lane.connection !== undefined && performance.now() - lane.connection.createdAt >= recycle;
   }
 
+  /**
+   * Takes every lane out of rotation, waits (up to `disposeGraceMillis`) until the statements in
+   * flight are answered (those still waiting for their connection to open included), then ends
+   * the connections; a peer that does not answer the goodbye is cut off after a few seconds.
+   */
   async #close(): Promise<void> {
-    for (const lane of [...this.#lanes]) this.#retire(lane, "dispose");
+    for (const lane of this.#lanes) lane.retired = "dispose";
+    this.#lanes.length = 0;
+    if (this.#inFlight > 0) {
+      const drained = new Promise<void>((resolve) => {
+        this.#drained = resolve;
+      });
+      await withinMillis(drained, Math.max(this.#options.pool.disposeGraceMillis, 0));
+    }
     const clients = [...this.#open];
     // pg ends a pipelined client after the statements already written have been answered.
     const ended = Promise.all(clients.map((client) => client.end().catch(() => undefined)));
-    let timer: NodeJS.Timeout | undefined;
-    const limit = Math.max(this.#options.pool.disposeGraceMillis, 0) + SOCKET_CLOSE_MILLIS;
-    const late = new Promise<"late">((resolve) => {
-      timer = setTimeout(() => resolve("late"), limit);
-    });
-    const outcome = await Promise.race([ended, late]);
-    clearTimeout(timer);
-    if (outcome === "late") {
+    if ((await withinMillis(ended, SOCKET_CLOSE_MILLIS)) === "late") {
       for (const client of clients) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     }
+  }
+}
+
+/** Waits for `work`, or `millis`, whichever comes first. */
+async function withinMillis(work: Promise<unknown>, millis: number): Promise<"done" | "late"> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), millis);
+  });
+  try {
+    return await Promise.race([work.then(() => "done" as const), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
