@@ -1,14 +1,11 @@
 import { FactoryContext } from "./factory-context.js";
-import type { KyselyPlugin, KyselyProps } from "kysely";
+import type { KyselyProps } from "kysely";
 import type { Engine } from "../engine/engine.js";
 import { EngineDisposedError, NoCurrentSessionError, SessionJoinError } from "../errors.js";
 import { retryDelayMillis, shouldRetry } from "./retry-policy.js";
 import { Session, type SessionParts } from "./session.js";
-import type { ColumnEncoder } from "./insert-many.js";
-import { InsertStatements } from "./insert-statements.js";
 import { SETTLED } from "../pool/maybe-promise.js";
 import { SessionCore } from "./session-core.js";
-import { resultPlugins } from "./session-executor.js";
 import { resolveSessionOptions, type Propagation, type ResolvedSessionOptions, type SessionOptions } from "./session-options.js";
 
 /**
@@ -124,18 +121,8 @@ function makeFactory<DB>(
   storage: FactoryContext<Current>,
 ): SessionFactory<DB> {
   const { backend, internals } = engine;
-  const executor = engine.db.getExecutor();
-  const props: KyselyProps = { config: { dialect: internals.dialect }, driver: internals.driver, dialect: internals.dialect, executor };
-  const parts: SessionParts = {
-    props,
-    compiler: internals.dialect.createQueryCompiler(),
-    adapter: executor.adapter,
-    plugins: executor.plugins,
-    resultPlugins: resultPlugins(executor.plugins),
-    capabilities: backend.capabilities,
-    insertStatements: new InsertStatements(backend.dialect),
-    encoders: insertEncoders(executor.plugins),
-  };
+  const props: KyselyProps = { config: { dialect: internals.dialect }, driver: internals.driver, dialect: internals.dialect, executor: engine.db.getExecutor() };
+  const parts: SessionParts = { props, engine: internals.parts, capabilities: backend.capabilities };
 
   const openCore = (options: ResolvedSessionOptions): SessionCore => {
     if (engine.disposed) throw new EngineDisposedError();
@@ -144,7 +131,7 @@ function makeFactory<DB>(
       internals.instrumentation,
       { isolationLevel: options.isolationLevel, accessMode: options.readOnly ? "read only" : undefined },
       currentCore(storage.get(), false),
-      internals.completeError,
+      internals.parts.completeError,
     );
     core.session = new Session<DB>(core, undefined, parts);
     return core;
@@ -259,24 +246,4 @@ function joinConflict(outer: SessionCore, options: ResolvedSessionOptions): Sess
     );
   }
   return undefined;
-}
-
-/** A plugin that encodes inserted values itself (the engine's schema plugin) and can say how, column by column. */
-interface EncodingPlugin extends KyselyPlugin {
-  insertEncoders(table: string, columns: readonly string[]): readonly ColumnEncoder[] | undefined;
-}
-
-const NO_ENCODERS: readonly ColumnEncoder[] = Object.freeze([]);
-
-/**
- * `insertMany`'s encoders: those of the engine's plugins that encode values, or none. A
- * plugin that rewrites queries without saying how to encode plain values would be bypassed
- * by the direct path, so then every insert goes through Kysely.
- */
-function insertEncoders(plugins: readonly KyselyPlugin[]): (table: string, columns: readonly string[]) => readonly ColumnEncoder[] | undefined {
-  if (plugins.length === 0) return () => NO_ENCODERS;
-  const encoding = plugins.filter((plugin): plugin is EncodingPlugin => typeof (plugin as Partial<EncodingPlugin>).insertEncoders === "function");
-  if (plugins.length > 1 || encoding.length !== 1) return () => undefined;
-  const [plugin] = encoding;
-  return (table, columns) => plugin!.insertEncoders(table, columns);
 }
