@@ -41,7 +41,11 @@ export class SandboxConnection implements BackendConnection {
       // Sessions use it only inside their transaction: the savepoint is open, no wrapping needed.
       this.executeNow = <R>(compiledQuery: CompiledQuery) => {
         this.#assertOpen();
-        return this.#refuseUnsupported(() => inner.executeNow!<R>(compiledQuery));
+        try {
+          return inner.executeNow!<R>(compiledQuery);
+        } catch (error) {
+          throw explained(error);
+        }
       };
     }
   }
@@ -91,10 +95,10 @@ export class SandboxConnection implements BackendConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     this.#assertOpen();
-    if (this.#inTransaction) return this.#refuseUnsupported(() => this.inner.executeQuery<R>(compiledQuery));
+    if (this.#inTransaction) return this.#execute<R>(compiledQuery);
     await this.inner.savepoint(SAVEPOINT);
     try {
-      const result = await this.#refuseUnsupported(() => this.inner.executeQuery<R>(compiledQuery));
+      const result = await this.#execute<R>(compiledQuery);
       await this.inner.releaseSavepoint(SAVEPOINT);
       return result;
     } catch (error) {
@@ -118,22 +122,22 @@ export class SandboxConnection implements BackendConnection {
     this.#inTransaction = false;
   }
 
-  /** Statements a database refuses inside a transaction block get an error that says why and what to do. */
-  #refuseUnsupported<T>(run: () => T): T {
-    const explain = (error: unknown): never => {
-      throw outsideTransactionOnly(error) ? sandboxRefused(error) : error;
-    };
+  async #execute<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      const result = run();
-      return (isPromise(result) ? result.catch(explain) : result) as T;
+      return await this.inner.executeQuery<R>(compiledQuery);
     } catch (error) {
-      return explain(error);
+      throw explained(error);
     }
   }
 }
 
 function then(step: MaybePromise<void>, next: () => MaybePromise<void>): MaybePromise<void> {
   return isPromise(step) ? step.then(next) : next();
+}
+
+/** Statements a database refuses inside a transaction block get an error that says why and what to do. */
+function explained(error: unknown): unknown {
+  return outsideTransactionOnly(error) ? sandboxRefused(error) : error;
 }
 
 /** PostgreSQL 25001 ("cannot run inside a transaction block"); SQLite's "within a transaction" refusals. */
