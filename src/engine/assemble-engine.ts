@@ -1,12 +1,11 @@
-import { DummyDriver, Kysely, type Dialect } from "kysely";
+import { Kysely, type Dialect } from "kysely";
 import type { Backend } from "../backends/backend.js";
 import { checkHealth } from "../health/check-health.js";
-import { constraintErrorCompleter } from "../schema/complete-constraint-error.js";
-import { SchemaPlugin } from "../schema/schema-plugin.js";
 import { AthanorDriver } from "./athanor-driver.js";
 import { pipeliningKysely } from "./pipelining-query-executor.js";
 import type { DatabaseUrl } from "./database-url.js";
 import type { Engine } from "./engine.js";
+import type { EngineParts } from "./engine-parts.js";
 import type { ResolvedEngineOptions } from "./engine-options.js";
 import type { Instrumentation } from "./instrumentation.js";
 import type { ReplicaSet } from "./replicas/replica-set.js";
@@ -14,23 +13,32 @@ import { engineReplicas } from "./replicas/engine-replicas-for.js";
 import { serverName } from "./replicas/replica-server.js";
 
 /**
- * @internal The last step of {@link createEngine}: a backend → the Kysely dialect and the
- * engine object. Also how `athanor/testing` makes an engine whose backend is a sandbox.
+ * @internal The last step of {@link createEngine}: a backend and the engine's
+ * {@link EngineParts} → the Kysely dialect and the engine object. Also how `athanor/testing`
+ * makes an engine whose backend is a sandbox, from the real engine's parts.
  */
-export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOptions, backend: Backend, instrumentation: Instrumentation, replicaSet?: ReplicaSet): Engine<DB> {
-  const compiling = {
-    createQueryCompiler: () => backend.createQueryCompiler(),
-    createAdapter: () => backend.createAdapter(),
+export function assembleEngine<DB>(
+  url: DatabaseUrl,
+  options: ResolvedEngineOptions,
+  backend: Backend,
+  instrumentation: Instrumentation,
+  parts: EngineParts,
+  replicaSet?: ReplicaSet,
+): Engine<DB> {
+  const { completeError } = parts;
+  const dialectOver = (driver: AthanorDriver): Dialect => ({
+    createQueryCompiler: () => parts.queryCompiler,
+    createAdapter: () => parts.adapter,
     createIntrospector: (kysely: Kysely<any>) => backend.createIntrospector(kysely),
-  };
-  // Constraint errors are completed from the schema; the probes it may need are compiled by a Kysely that never connects.
-  const completeError = constraintErrorCompleter(options.schema, new Kysely<any>({ dialect: { ...compiling, createDriver: () => new DummyDriver() } }));
+    createDriver: () => driver,
+  });
   const driver = new AthanorDriver(backend, completeError);
-  const dialect: Dialect = { ...compiling, createDriver: () => driver };
+  const dialect = dialectOver(driver);
   const kysely = (over: Backend): Kysely<DB> => {
-    const overDialect = over === backend ? dialect : { ...compiling, createDriver: () => new AthanorDriver(over, completeError) };
-    const base = over.pipeline === undefined ? new Kysely<DB>({ dialect: overDialect }) : pipeliningKysely<DB>(overDialect, over.pipeline, completeError);
-    return options.schema === undefined ? base : base.withPlugin(new SchemaPlugin(options.schema, backend.typeMapping));
+    const overDialect = over === backend ? dialect : dialectOver(new AthanorDriver(over, completeError));
+    return over.pipeline === undefined
+      ? new Kysely<DB>({ dialect: overDialect, plugins: [...parts.plugins] })
+      : pipeliningKysely<DB>(overDialect, over.pipeline, completeError, parts.plugins);
   };
   const db = kysely(backend);
   const replicas = engineReplicas<DB>(db, replicaSet, kysely, () => ({ name: serverName(url), pool: backend.pool.status() }));
@@ -43,7 +51,7 @@ export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOpti
     db,
     pool: { status: () => backend.pool.status() },
     backend,
-    internals: { dialect, driver, instrumentation, completeError, readBackend: replicas.readBackend },
+    internals: { dialect, driver, instrumentation, parts, readBackend: replicas.readBackend },
     replicas: replicas.api,
     get disposed() {
       return disposing !== undefined;

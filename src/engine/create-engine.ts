@@ -6,6 +6,7 @@ import type { Schema } from "../schema/define-schema.js";
 import type { InferDatabase } from "../schema/infer-database.js";
 import { assembleEngine } from "./assemble-engine.js";
 import { DatabaseUrl, parseDatabaseUrl } from "./database-url.js";
+import { EngineParts } from "./engine-parts.js";
 import type { Engine } from "./engine.js";
 import { resolveEngineOptions, type EngineOptions } from "./engine-options.js";
 import { Instrumentation } from "./instrumentation.js";
@@ -53,9 +54,10 @@ export function createEngine<DB = any>(url: string | DatabaseUrl, options?: Engi
     backend = { ...backend, pool: tracedPool(pool, telemetry, instrumentation) };
     telemetry.observePool(() => pool.status(), resolved.pool.size + resolved.pool.maxOverflow);
   }
-  if (resolved.replicas.length === 0) return assembleEngine<DB>(parsed, resolved, backend, instrumentation);
+  const parts = new EngineParts(backend, resolved.schema);
+  if (resolved.replicas.length === 0) return assembleEngine<DB>(parsed, resolved, backend, instrumentation, parts);
   const replicated = withReplicas(parsed, backend, resolved, instrumentation, create);
-  return assembleEngine<DB>(parsed, resolved, replicated.primary, instrumentation, replicated.set);
+  return assembleEngine<DB>(parsed, resolved, replicated.primary, instrumentation, parts, replicated.set);
 }
 
 const BACKENDS = { pg: createPostgresBackend, pglite: createPgliteBackend, "better-sqlite3": createSqliteBackend } as const;

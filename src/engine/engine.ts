@@ -1,6 +1,6 @@
 import type { Dialect, Driver, Kysely } from "kysely";
 import type { Instrumentation } from "./instrumentation.js";
-import type { CompleteError } from "../schema/complete-constraint-error.js";
+import type { EngineParts } from "./engine-parts.js";
 import type { Backend } from "../backends/backend.js";
 import type { BackendCapabilities } from "../backends/backend-capabilities.js";
 import type { HealthReport } from "../health/health-report.js";
@@ -55,8 +55,8 @@ export interface EngineInternals {
   readonly dialect: Dialect;
   readonly driver: Driver;
   readonly instrumentation: Instrumentation;
-  /** Fills in what a constraint error's database left out, from the engine's schema (see `constraintErrorCompleter`). */
-  readonly completeError: CompleteError;
+  /** What the engine's Kyselys and sessions share (compiler, adapter, schema plugin, constraint-error completer), made once per engine. */
+  readonly parts: EngineParts;
   /** With read replicas: the backend read-only sessions use, whose pool routes each checkout to a replica (or the primary). */
   readonly readBackend: Backend | undefined;
 }

@@ -78,12 +78,12 @@ export class PipeliningQueryExecutor extends DefaultQueryExecutor {
 }
 
 /**
- * A Kysely over `dialect` whose lone statements go to `pipeline` when it accepts them (see
- * {@link PipeliningQueryExecutor}). The dialect's driver is used directly, as Kysely's own
+ * A Kysely over `dialect`, with `plugins`, whose lone statements go to `pipeline` when it
+ * accepts them (see {@link PipeliningQueryExecutor}). The dialect's driver is used directly, as Kysely's own
  * constructor does behind its thin runtime wrapper (which only adds logging, off here).
  */
-export function pipeliningKysely<DB>(dialect: Dialect, pipeline: StatementPipeline, completeError: CompleteError): Kysely<DB> {
+export function pipeliningKysely<DB>(dialect: Dialect, pipeline: StatementPipeline, completeError: CompleteError, plugins: readonly KyselyPlugin[] = []): Kysely<DB> {
   const driver = dialect.createDriver();
-  const executor = new PipeliningQueryExecutor(dialect.createQueryCompiler(), dialect.createAdapter(), new DefaultConnectionProvider(driver), pipeline, completeError);
+  const executor = new PipeliningQueryExecutor(dialect.createQueryCompiler(), dialect.createAdapter(), new DefaultConnectionProvider(driver), pipeline, completeError, plugins);
   return new Kysely<DB>({ config: { dialect }, executor, dialect, driver });
 }

@@ -20,8 +20,6 @@ import type { CompleteError } from "../schema/complete-constraint-error.js";
 /** Where a session is in its life. */
 export type SessionState = "idle" | "active" | "aborted" | "closed";
 
-let nextSavepoint = 1;
-
 /** A `run()` callback that joined a session's transaction, running in this async context (innermost first). */
 interface JoinScope {
   readonly core: SessionCore;
@@ -179,7 +177,9 @@ export class SessionCore {
     const parent = this.#enter(handleFrame);
     // The frame is pushed before the first await, so a second nested() (or a statement) from
     // another async path started in the same tick is refused instead of interleaving.
-    const frame = new NestedFrame(this, parent, `athanor_sp_${nextSavepoint++}`, frameContext.getStore());
+    // Named by depth, not by a counter: SQLite prepares and caches each distinct SQL text, and
+    // one session's blocks are a stack, so a name is never open twice on its connection.
+    const frame = new NestedFrame(this, parent, `athanor_sp_${parent === undefined ? 1 : parent.depth + 1}`, frameContext.getStore());
     this.#frames.push(frame);
     let connection: BackendConnection;
     try {

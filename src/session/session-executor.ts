@@ -53,7 +53,7 @@ interface ConditionalPlugin extends KyselyPlugin {
   resultWork(queryId: QueryId): boolean;
 }
 
-/** The plugins whose `transformResult` a session calls: always, or when they say so (computed once per factory). */
+/** The plugins whose `transformResult` a session calls: always, or when they say so (computed once per engine, in `EngineParts`). */
 export interface ResultPlugins {
   readonly always: readonly KyselyPlugin[];
   readonly sometimes: readonly ConditionalPlugin[];

@@ -1,14 +1,11 @@
 import { FactoryContext } from "./factory-context.js";
-import type { KyselyPlugin, KyselyProps } from "kysely";
+import type { KyselyProps } from "kysely";
 import type { Engine } from "../engine/engine.js";
 import { EngineDisposedError, NoCurrentSessionError, SessionJoinError } from "../errors.js";
 import { retryDelayMillis, shouldRetry } from "./retry-policy.js";
 import { Session, type SessionParts } from "./session.js";
-import type { ColumnEncoder } from "./insert-many.js";
-import { InsertStatements } from "./insert-statements.js";
 import { SETTLED } from "../pool/maybe-promise.js";
 import { SessionCore } from "./session-core.js";
-import { resultPlugins } from "./session-executor.js";
 import { resolveSessionOptions, type Propagation, type ResolvedSessionOptions, type SessionOptions } from "./session-options.js";
 
 /**
@@ -114,60 +111,104 @@ function currentCore(current: Current | undefined, open: boolean): SessionCore |
  * ```
  */
 export function createSessionFactory<DB>(engine: Engine<DB>, defaults?: SessionOptions): SessionFactory<DB> {
-  return makeFactory(engine, resolveSessionOptions(defaults, undefined, "session factory defaults"), new FactoryContext<Current>());
+  const { backend, internals } = engine;
+  const props: KyselyProps = { config: { dialect: internals.dialect }, driver: internals.driver, dialect: internals.dialect, executor: engine.db.getExecutor() };
+  const parts: SessionParts = { props, engine: internals.parts, capabilities: backend.capabilities };
+  return new SessionFactoryImpl(engine, resolveSessionOptions(defaults, undefined, "session factory defaults"), new FactoryContext<Current>(), parts);
 }
 
-function makeFactory<DB>(
-  engine: Engine<DB>,
-  defaults: ResolvedSessionOptions,
+/**
+ * A session factory and the ones `withOptions()` makes from it: the same engine, parts and
+ * async-context storage, other defaults. Methods on a class, not closures per factory: a
+ * test suite makes a factory per test (a sandbox each).
+ */
+class SessionFactoryImpl<DB> implements SessionFactory<DB> {
+  readonly engine: Engine<DB>;
+  readonly defaults: ResolvedSessionOptions;
   /** The session `run()` (or `withCurrent()`) bound to the async context, by its core (`core.session` is the session). */
-  storage: FactoryContext<Current>,
-): SessionFactory<DB> {
-  const { backend, internals } = engine;
-  const executor = engine.db.getExecutor();
-  const props: KyselyProps = { config: { dialect: internals.dialect }, driver: internals.driver, dialect: internals.dialect, executor };
-  const parts: SessionParts = {
-    props,
-    compiler: internals.dialect.createQueryCompiler(),
-    adapter: executor.adapter,
-    plugins: executor.plugins,
-    resultPlugins: resultPlugins(executor.plugins),
-    capabilities: backend.capabilities,
-    insertStatements: new InsertStatements(backend.dialect),
-    encoders: insertEncoders(executor.plugins),
-  };
+  readonly #storage: FactoryContext<Current>;
+  readonly #parts: SessionParts;
 
-  const openCore = (options: ResolvedSessionOptions): SessionCore => {
+  constructor(engine: Engine<DB>, defaults: ResolvedSessionOptions, storage: FactoryContext<Current>, parts: SessionParts) {
+    this.engine = engine;
+    this.defaults = defaults;
+    this.#storage = storage;
+    this.#parts = parts;
+    Object.freeze(this);
+  }
+
+  open(options?: SessionOptions): Session<DB> {
+    return this.#openCore(resolveSessionOptions(options, this.defaults)).session as Session<DB>;
+  }
+
+  run<T>(fn: (session: Session<DB>) => Promise<T>, options?: SessionOptions): Promise<T> {
+    let resolved: ResolvedSessionOptions;
+    try {
+      resolved = options === undefined ? this.defaults : resolveSessionOptions(options, this.defaults);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (resolved.propagation !== "requiresNew") {
+      let outer: SessionCore | undefined;
+      try {
+        outer = currentCore(this.#storage.get(), true);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (outer !== undefined && outer.state !== "closed") return this.#runInside(outer, fn, resolved);
+    }
+    return resolved.retry === undefined ? this.#runOnce(fn, resolved) : this.#runWithRetry(fn, resolved, resolved.retry);
+  }
+
+  current(): Session<DB> {
+    const session = sessionOf<DB>(currentCore(this.#storage.get(), true));
+    if (session === undefined) throw new NoCurrentSessionError();
+    return session;
+  }
+
+  tryCurrent(): Session<DB> | undefined {
+    return sessionOf<DB>(currentCore(this.#storage.get(), true));
+  }
+
+  withCurrent<T>(session: () => Session<DB>, fn: () => T): T {
+    return this.#storage.run(new LazyCurrent(session), fn);
+  }
+
+  bind<A extends unknown[], T>(fn: (session: Session<DB>, ...args: A) => Promise<T>, options?: SessionOptions): (...args: A) => Promise<T> {
+    return (...args) => this.run((session) => fn(session, ...args), options);
+  }
+
+  withOptions(options: SessionOptions): SessionFactory<DB> {
+    return new SessionFactoryImpl(this.engine, resolveSessionOptions(options, this.defaults), this.#storage, this.#parts);
+  }
+
+  #openCore(options: ResolvedSessionOptions): SessionCore {
+    const { engine } = this;
     if (engine.disposed) throw new EngineDisposedError();
+    const { internals } = engine;
     const core = new SessionCore(
-      readsFromReplica(options) ? internals.readBackend! : backend,
+      readsFromReplica(engine, options) ? internals.readBackend! : engine.backend,
       internals.instrumentation,
       { isolationLevel: options.isolationLevel, accessMode: options.readOnly ? "read only" : undefined },
-      currentCore(storage.get(), false),
-      internals.completeError,
+      currentCore(this.#storage.get(), false),
+      internals.parts.completeError,
     );
-    core.session = new Session<DB>(core, undefined, parts);
+    core.session = new Session<DB>(core, undefined, this.#parts);
     return core;
-  };
-  // A read-only session reads from a replica when the engine has them; a serializable one
-  // stays on the primary (a standby refuses serializable transactions).
-  const readsFromReplica = (options: ResolvedSessionOptions): boolean =>
-    options.readOnly && internals.readBackend !== undefined && options.isolationLevel !== "serializable";
-  const sessionOf = (core: SessionCore | undefined): Session<DB> | undefined =>
-    core === undefined || core.state === "closed" ? undefined : (core.session as Session<DB>);
+  }
 
-  const { telemetry } = internals.instrumentation;
-  // With tracing on, each transaction is a span, active while it runs so its statements are its children.
-  const runOnce = <T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> =>
-    telemetry === undefined
-      ? runSession(fn, options)
-      : telemetry.inSpan("transaction", options.readOnly ? { "athanor.session.read_only": true } : {}, () => runSession(fn, options));
+  /** With tracing on, each transaction is a span, active while it runs so its statements are its children. */
+  #runOnce<T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> {
+    const { telemetry } = this.engine.internals.instrumentation;
+    if (telemetry === undefined) return this.#runSession(fn, options);
+    return telemetry.inSpan("transaction", options.readOnly ? { "athanor.session.read_only": true } : {}, () => this.#runSession(fn, options));
+  }
 
-  const runSession = async <T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> => {
-    const core = openCore(options);
+  async #runSession<T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> {
+    const core = this.#openCore(options);
     const session = core.session as Session<DB>;
     try {
-      const result = await storage.run(core, fn, session);
+      const result = await this.#storage.run(core, fn, session);
       if (options.autoCommit) {
         const committing = session.commit();
         if (committing !== SETTLED) await committing;
@@ -178,61 +219,39 @@ function makeFactory<DB>(
       const closing = session.close();
       if (closing !== SETTLED) await closing;
     }
-  };
+  }
 
-  const runWithRetry = async <T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions, retry: NonNullable<ResolvedSessionOptions["retry"]>): Promise<T> => {
+  async #runWithRetry<T>(fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions, retry: NonNullable<ResolvedSessionOptions["retry"]>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await runOnce(fn, options);
+        return await this.#runOnce(fn, options);
       } catch (error) {
         if (!shouldRetry(error, attempt, retry)) throw error;
-        internals.instrumentation.info("retry", `attempt ${attempt} of ${retry.maxAttempts} failed with ${(error as { code?: string }).code}; retrying`);
+        this.engine.internals.instrumentation.info("retry", `attempt ${attempt} of ${retry.maxAttempts} failed with ${(error as { code?: string }).code}; retrying`);
         await new Promise((resolve) => setTimeout(resolve, retryDelayMillis(attempt, retry)));
       }
     }
-  };
+  }
 
   /** `run()` inside a `run()`: the callback joins the outer session's transaction, or runs in a savepoint of it. */
-  const runInside = <T>(outer: SessionCore, fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> => {
+  #runInside<T>(outer: SessionCore, fn: (session: Session<DB>) => Promise<T>, options: ResolvedSessionOptions): Promise<T> {
     const conflict = joinConflict(outer, options);
     if (conflict !== undefined) return Promise.reject(conflict);
     const session = outer.session as Session<DB>;
     return options.propagation === "nested" ? session.nested(fn) : outer.join(() => fn(session));
-  };
+  }
+}
 
-  const factory: SessionFactory<DB> = {
-    engine,
-    defaults,
-    open: (options) => openCore(resolveSessionOptions(options, defaults)).session as Session<DB>,
-    run(fn, options) {
-      let resolved: ResolvedSessionOptions;
-      try {
-        resolved = options === undefined ? defaults : resolveSessionOptions(options, defaults);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (resolved.propagation !== "requiresNew") {
-        let outer: SessionCore | undefined;
-        try {
-          outer = currentCore(storage.get(), true);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-        if (outer !== undefined && outer.state !== "closed") return runInside(outer, fn, resolved);
-      }
-      return resolved.retry === undefined ? runOnce(fn, resolved) : runWithRetry(fn, resolved, resolved.retry);
-    },
-    current() {
-      const session = sessionOf(currentCore(storage.get(), true));
-      if (session === undefined) throw new NoCurrentSessionError();
-      return session;
-    },
-    tryCurrent: () => sessionOf(currentCore(storage.get(), true)),
-    withCurrent: (session, fn) => storage.run(new LazyCurrent(session), fn),
-    bind: (fn, options) => (...args) => factory.run((session) => fn(session, ...args), options),
-    withOptions: (options) => makeFactory(engine, resolveSessionOptions(options, defaults), storage),
-  };
-  return Object.freeze(factory);
+/**
+ * A read-only session reads from a replica when the engine has them; a serializable one
+ * stays on the primary (a standby refuses serializable transactions).
+ */
+function readsFromReplica(engine: Engine<any>, options: ResolvedSessionOptions): boolean {
+  return options.readOnly && engine.internals.readBackend !== undefined && options.isolationLevel !== "serializable";
+}
+
+function sessionOf<DB>(core: SessionCore | undefined): Session<DB> | undefined {
+  return core === undefined || core.state === "closed" ? undefined : (core.session as Session<DB>);
 }
 
 /**
@@ -259,24 +278,4 @@ function joinConflict(outer: SessionCore, options: ResolvedSessionOptions): Sess
     );
   }
   return undefined;
-}
-
-/** A plugin that encodes inserted values itself (the engine's schema plugin) and can say how, column by column. */
-interface EncodingPlugin extends KyselyPlugin {
-  insertEncoders(table: string, columns: readonly string[]): readonly ColumnEncoder[] | undefined;
-}
-
-const NO_ENCODERS: readonly ColumnEncoder[] = Object.freeze([]);
-
-/**
- * `insertMany`'s encoders: those of the engine's plugins that encode values, or none. A
- * plugin that rewrites queries without saying how to encode plain values would be bypassed
- * by the direct path, so then every insert goes through Kysely.
- */
-function insertEncoders(plugins: readonly KyselyPlugin[]): (table: string, columns: readonly string[]) => readonly ColumnEncoder[] | undefined {
-  if (plugins.length === 0) return () => NO_ENCODERS;
-  const encoding = plugins.filter((plugin): plugin is EncodingPlugin => typeof (plugin as Partial<EncodingPlugin>).insertEncoders === "function");
-  if (plugins.length > 1 || encoding.length !== 1) return () => undefined;
-  const [plugin] = encoding;
-  return (table, columns) => plugin!.insertEncoders(table, columns);
 }

@@ -1,35 +1,18 @@
-import {
-  Kysely,
-  type ConnectionBuilder,
-  type ControlledTransactionBuilder,
-  type DialectAdapter,
-  type InsertObject,
-  type KyselyPlugin,
-  type KyselyProps,
-  type QueryCompiler,
-  type TransactionBuilder,
-} from "kysely";
+import { Kysely, type ConnectionBuilder, type ControlledTransactionBuilder, type InsertObject, type KyselyProps, type TransactionBuilder } from "kysely";
 import { NotSupportedError } from "../errors.js";
 import type { BackendCapabilities } from "../backends/backend-capabilities.js";
-import { insertMany, type ColumnEncoder, type InsertManyOptions, type InsertManyResult } from "./insert-many.js";
-import type { InsertStatements } from "./insert-statements.js";
+import type { EngineParts } from "../engine/engine-parts.js";
+import { insertMany, type InsertManyOptions, type InsertManyResult } from "./insert-many.js";
 import type { NestedFrame, SessionHook } from "./nested-frame.js";
 import type { SessionCore, SessionState } from "./session-core.js";
-import { SessionQueryExecutor, type ResultPlugins } from "./session-executor.js";
+import { SessionQueryExecutor } from "./session-executor.js";
 
 /** What every session of one factory shares: made once per factory, not per session. */
 export interface SessionParts {
   readonly props: KyselyProps;
-  readonly compiler: QueryCompiler;
-  readonly adapter: DialectAdapter;
-  readonly plugins: readonly KyselyPlugin[];
-  /** The plugins that may change a result (see `resultPlugins`). */
-  readonly resultPlugins: ResultPlugins;
+  /** The engine's compiler, adapter, plugins and `insertMany` pieces. */
+  readonly engine: EngineParts;
   readonly capabilities: BackendCapabilities;
-  /** SQL of `insertMany`'s statements, cached per factory. */
-  readonly insertStatements: InsertStatements;
-  /** `insertMany`'s value encoders (the schema's value policy, when the engine has a schema). */
-  readonly encoders: (table: string, columns: readonly string[]) => readonly ColumnEncoder[] | undefined;
 }
 
 /**
@@ -59,12 +42,12 @@ export class Session<DB> extends Kysely<DB> {
       driver,
       dialect,
       executor: new SessionQueryExecutor(
-        parts.compiler,
-        parts.adapter,
+        parts.engine.queryCompiler,
+        parts.engine.adapter,
         { provideConnection: (consumer) => core.provide(frame, consumer) },
         (compiledQuery) => core.execute(frame, compiledQuery),
-        parts.plugins,
-        parts.resultPlugins,
+        parts.engine.plugins,
+        parts.engine.resultPlugins,
       ),
     });
     this.#core = core;
@@ -138,8 +121,8 @@ export class Session<DB> extends Kysely<DB> {
    * ```
    */
   insertMany<T extends keyof DB & string>(table: T, rows: readonly InsertObject<DB, T>[], options?: InsertManyOptions): Promise<InsertManyResult> {
-    const { capabilities, insertStatements, encoders } = this.#parts;
-    const target = { db: this, maxParameters: capabilities.maxParameters, copyFrom: capabilities.copyFrom, statements: insertStatements, encoders };
+    const { capabilities, engine } = this.#parts;
+    const target = { db: this, maxParameters: capabilities.maxParameters, copyFrom: capabilities.copyFrom, statements: engine.insertStatements, encoders: engine.encoders };
     return insertMany(target, table, rows as readonly Record<string, unknown>[], options);
   }
 

@@ -3,7 +3,14 @@ import type { BackendConnection } from "../backends/backend.js";
 import { DatabaseError, SandboxUnsupportedError, TransactionStateError } from "../errors.js";
 import { isPromise, type MaybePromise } from "../pool/maybe-promise.js";
 
-let nextSavepoint = 1;
+/**
+ * The savepoint of a sandbox transaction or lone statement. One name, not a counter: SQLite
+ * prepares and caches each distinct SQL text, so a new name per call filled the statement
+ * cache with statements each prepared for one use, which in time pushed out the ones the
+ * tests do repeat. One is enough: a sandbox connection has at most one savepoint of its own
+ * open at a time.
+ */
+const SAVEPOINT = "athanor_sandbox";
 
 /**
  * The sandbox's one real connection, seen by the code under test: it sits inside the
@@ -22,7 +29,8 @@ export class SandboxConnection implements BackendConnection {
   readonly id: number;
   /** The real connection, inside the outer transaction. */
   readonly inner: BackendConnection;
-  #savepoint: string | undefined;
+  /** True while a transaction of the code under test (a savepoint) is open. */
+  #inTransaction = false;
   #ended = false;
   readonly executeNow?: <R>(compiledQuery: CompiledQuery) => QueryResult<R>;
 
@@ -33,7 +41,11 @@ export class SandboxConnection implements BackendConnection {
       // Sessions use it only inside their transaction: the savepoint is open, no wrapping needed.
       this.executeNow = <R>(compiledQuery: CompiledQuery) => {
         this.#assertOpen();
-        return this.#refuseUnsupported(() => inner.executeNow!<R>(compiledQuery));
+        try {
+          return inner.executeNow!<R>(compiledQuery);
+        } catch (error) {
+          throw explained(error);
+        }
       };
     }
   }
@@ -44,26 +56,26 @@ export class SandboxConnection implements BackendConnection {
   }
 
   get inTransaction(): boolean {
-    return this.#savepoint !== undefined;
+    return this.#inTransaction;
   }
 
   begin(_settings: TransactionSettings): MaybePromise<void> {
     this.#assertOpen();
-    if (this.#savepoint !== undefined) throw new TransactionStateError("a transaction is already open on this connection");
-    const name = `athanor_sandbox_${nextSavepoint++}`;
-    this.#savepoint = name;
-    return this.inner.savepoint(name);
+    if (this.#inTransaction) throw new TransactionStateError("a transaction is already open on this connection");
+    this.#inTransaction = true;
+    return this.inner.savepoint(SAVEPOINT);
   }
 
   commit(): MaybePromise<void> {
     this.#assertOpen();
-    return this.inner.releaseSavepoint(this.#take());
+    this.#take();
+    return this.inner.releaseSavepoint(SAVEPOINT);
   }
 
   rollback(): MaybePromise<void> {
     this.#assertOpen();
-    const name = this.#take();
-    return then(this.inner.rollbackToSavepoint(name), () => this.inner.releaseSavepoint(name));
+    this.#take();
+    return then(this.inner.rollbackToSavepoint(SAVEPOINT), () => this.inner.releaseSavepoint(SAVEPOINT));
   }
 
   savepoint(name: string): MaybePromise<void> {
@@ -83,16 +95,15 @@ export class SandboxConnection implements BackendConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     this.#assertOpen();
-    if (this.#savepoint !== undefined) return this.#refuseUnsupported(() => this.inner.executeQuery<R>(compiledQuery));
-    const name = `athanor_sandbox_${nextSavepoint++}`;
-    await this.inner.savepoint(name);
+    if (this.#inTransaction) return this.#execute<R>(compiledQuery);
+    await this.inner.savepoint(SAVEPOINT);
     try {
-      const result = await this.#refuseUnsupported(() => this.inner.executeQuery<R>(compiledQuery));
-      await this.inner.releaseSavepoint(name);
+      const result = await this.#execute<R>(compiledQuery);
+      await this.inner.releaseSavepoint(SAVEPOINT);
       return result;
     } catch (error) {
-      await this.inner.rollbackToSavepoint(name);
-      await this.inner.releaseSavepoint(name);
+      await this.inner.rollbackToSavepoint(SAVEPOINT);
+      await this.inner.releaseSavepoint(SAVEPOINT);
       throw error;
     }
   }
@@ -106,29 +117,27 @@ export class SandboxConnection implements BackendConnection {
     if (this.#ended) throw new SandboxUnsupportedError("the test sandbox has been closed (its test ended) while this session was still running; code that runs after its test must get its own database");
   }
 
-  #take(): string {
-    const name = this.#savepoint;
-    if (name === undefined) throw new TransactionStateError("no transaction is open on this connection");
-    this.#savepoint = undefined;
-    return name;
+  #take(): void {
+    if (!this.#inTransaction) throw new TransactionStateError("no transaction is open on this connection");
+    this.#inTransaction = false;
   }
 
-  /** Statements a database refuses inside a transaction block get an error that says why and what to do. */
-  #refuseUnsupported<T>(run: () => T): T {
-    const explain = (error: unknown): never => {
-      throw outsideTransactionOnly(error) ? sandboxRefused(error) : error;
-    };
+  async #execute<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      const result = run();
-      return (isPromise(result) ? result.catch(explain) : result) as T;
+      return await this.inner.executeQuery<R>(compiledQuery);
     } catch (error) {
-      return explain(error);
+      throw explained(error);
     }
   }
 }
 
 function then(step: MaybePromise<void>, next: () => MaybePromise<void>): MaybePromise<void> {
   return isPromise(step) ? step.then(next) : next();
+}
+
+/** Statements a database refuses inside a transaction block get an error that says why and what to do. */
+function explained(error: unknown): unknown {
+  return outsideTransactionOnly(error) ? sandboxRefused(error) : error;
 }
 
 /** PostgreSQL 25001 ("cannot run inside a transaction block"); SQLite's "within a transaction" refusals. */

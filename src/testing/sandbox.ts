@@ -86,7 +86,8 @@ async function transactionSandbox<DB>(engine: Engine<DB>, afterCommitHooks: bool
   }
   const fenced = new SandboxConnection(connection);
   const pool = new SandboxPool(fenced, engine.options.pool.acquireTimeoutMillis);
-  const view = assembleEngine<DB>(engine.url, engine.options, createSandboxBackend(real, pool, afterCommitHooks), engine.internals.instrumentation);
+  const { instrumentation, parts } = engine.internals;
+  const view = assembleEngine<DB>(engine.url, engine.options, createSandboxBackend(real, pool, afterCommitHooks), instrumentation, parts);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
