@@ -4,6 +4,7 @@ import { checkHealth } from "../health/check-health.js";
 import { constraintErrorCompleter } from "../schema/complete-constraint-error.js";
 import { SchemaPlugin } from "../schema/schema-plugin.js";
 import { AthanorDriver } from "./athanor-driver.js";
+import { registerAutocommitRunner } from "./autocommit-runner.js";
 import { pipeliningKysely } from "./pipelining-query-executor.js";
 import type { DatabaseUrl } from "./database-url.js";
 import type { Engine } from "./engine.js";
@@ -33,6 +34,8 @@ export function assembleEngine<DB>(url: DatabaseUrl, options: ResolvedEngineOpti
     return options.schema === undefined ? base : base.withPlugin(new SchemaPlugin(options.schema, backend.typeMapping));
   };
   const db = kysely(backend);
+  // Not with pipelining: the pipeline is where the engine's autocommit statements go then.
+  if (backend.pipeline === undefined) registerAutocommitRunner(db, backend.pool, completeError);
   const replicas = engineReplicas<DB>(db, replicaSet, kysely, () => ({ name: serverName(url), pool: backend.pool.status() }));
   let disposing: Promise<void> | undefined;
   const engine: Engine<DB> = {

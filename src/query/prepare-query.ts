@@ -1,5 +1,7 @@
 import { NoResultError, type Compilable, type CompiledQuery, type Kysely, type QueryResult } from "kysely";
+import { BoundQuery } from "../backends/bound-query.js";
 import { Placeholder } from "../backends/placeholder.js";
+import { autocommitRunnerFor } from "../engine/autocommit-runner.js";
 import { ConfigurationError } from "../errors.js";
 
 /**
@@ -63,15 +65,15 @@ export function prepareQuery<K extends Kysely<any>, P extends Record<string, unk
     });
   };
   const executeQuery = (target: Kysely<any>, params: P): Promise<QueryResult<O>> => {
-    let parameters: readonly unknown[];
+    let query: BoundQuery<O>;
     try {
-      parameters = bind(params);
+      query = new BoundQuery(compiled, bind(params));
     } catch (error) {
       return Promise.reject(error);
     }
-    // The compile's query id: plugins keep what they learned about the query under it (the
-    // schema plugin: how loaded relations read back).
-    return target.executeQuery<O>({ ...compiled, parameters });
+    // The compile's query id travels with it: plugins keep what they learned about the query
+    // under it (the schema plugin: how loaded relations read back).
+    return autocommitRunnerFor(target)?.run<O>(query) ?? target.executeQuery<O>(query);
   };
   return Object.freeze({
     compiled,

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { CompiledQuery, QueryResult } from "kysely";
 import type { Instrumentation } from "../../engine/instrumentation.js";
 import { ConnectionLostError, type AthanorError } from "../../errors.js";
+import { BoundQuery } from "../bound-query.js";
 import { arePlainParameters } from "../plain-parameters.js";
 import { StatementCache } from "../statement-cache.js";
 import { mapSqliteError } from "./sqlite-error-mapper.js";
@@ -18,6 +19,8 @@ export class SqliteConnection {
   readonly database: Database.Database;
   readonly #instrumentation: Instrumentation;
   readonly #statements: StatementCache<Prepared>;
+  /** Statements of prepared queries, by their compiled query: no lookup of the SQL text per run, and never evicted while the prepared query lives. */
+  #bound = new WeakMap<CompiledQuery, Prepared>();
   readonly #decoders: ValueDecoders | undefined;
 
   /** @param decoders the engine's schema values, read back by each statement's result columns (none without a schema) */
@@ -40,7 +43,7 @@ export class SqliteConnection {
     const tracing = this.#instrumentation.tracingQueries;
     const startedAt = tracing ? performance.now() : 0;
     try {
-      const prepared = this.#prepare(sql);
+      const prepared = compiledQuery instanceof BoundQuery ? this.#prepareBound(compiledQuery.template) : this.#prepare(sql);
       const { statement } = prepared;
       const bound = arePlainParameters(parameters) ? parameters : toSqliteParameters(parameters);
       let result: QueryResult<R>;
@@ -88,7 +91,17 @@ export class SqliteConnection {
 
   close(): void {
     this.#statements.clear();
+    this.#bound = new WeakMap();
     if (this.database.open) this.database.close();
+  }
+
+  #prepareBound(template: CompiledQuery): Prepared {
+    let prepared = this.#bound.get(template);
+    if (prepared === undefined) {
+      prepared = { statement: this.database.prepare(template.sql), decode: undefined };
+      this.#bound.set(template, prepared);
+    }
+    return prepared;
   }
 
   #prepare(sql: string): Prepared {
