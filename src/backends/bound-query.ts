@@ -20,12 +20,15 @@ export class BoundQuery<O = unknown> implements CompiledQuery<O> {
   readonly parameters: readonly unknown[];
   /** The compiled query these parameters were bound to. */
   readonly template: CompiledQuery<O>;
+  /** Only the first row is read (`executeTakeFirst`): a backend may stop a SELECT after it. */
+  readonly firstRowOnly: boolean;
 
-  constructor(template: CompiledQuery<O>, parameters: readonly unknown[]) {
+  constructor(template: CompiledQuery<O>, parameters: readonly unknown[], firstRowOnly = false) {
     this.query = template.query;
     this.queryId = template.queryId;
     this.sql = template.sql;
     this.parameters = parameters;
     this.template = template;
+    this.firstRowOnly = firstRowOnly;
   }
 }

@@ -64,10 +64,10 @@ export function prepareQuery<K extends Kysely<any>, P extends Record<string, unk
       return slot.encode === undefined ? value : slot.encode(value);
     });
   };
-  const executeQuery = (target: Kysely<any>, params: P): Promise<QueryResult<O>> => {
+  const run = (target: Kysely<any>, params: P, firstRowOnly: boolean): Promise<QueryResult<O>> => {
     let query: BoundQuery<O>;
     try {
-      query = new BoundQuery(compiled, bind(params));
+      query = new BoundQuery(compiled, bind(params), firstRowOnly);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -75,13 +75,14 @@ export function prepareQuery<K extends Kysely<any>, P extends Record<string, unk
     // under it (the schema plugin: how loaded relations read back).
     return autocommitRunnerFor(target)?.run<O>(query) ?? target.executeQuery<O>(query);
   };
+  const executeQuery = (target: Kysely<any>, params: P): Promise<QueryResult<O>> => run(target, params, false);
   return Object.freeze({
     compiled,
     executeQuery,
     execute: async (target: Kysely<any>, params: P) => (await executeQuery(target, params)).rows,
-    executeTakeFirst: async (target: Kysely<any>, params: P) => (await executeQuery(target, params)).rows[0],
+    executeTakeFirst: async (target: Kysely<any>, params: P) => (await run(target, params, true)).rows[0],
     executeTakeFirstOrThrow: async (target: Kysely<any>, params: P) => {
-      const row = (await executeQuery(target, params)).rows[0];
+      const row = (await run(target, params, true)).rows[0];
       if (row === undefined) throw new NoResultError(compiled.query as ConstructorParameters<typeof NoResultError>[0]);
       return row;
     },

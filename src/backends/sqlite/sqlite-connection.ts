@@ -43,12 +43,21 @@ export class SqliteConnection {
     const tracing = this.#instrumentation.tracingQueries;
     const startedAt = tracing ? performance.now() : 0;
     try {
-      const prepared = compiledQuery instanceof BoundQuery ? this.#prepareBound(compiledQuery.template) : this.#prepare(sql);
+      const isBound = compiledQuery instanceof BoundQuery;
+      const prepared = isBound ? this.#prepareBound(compiledQuery.template) : this.#prepare(sql);
       const { statement } = prepared;
       const bound = arePlainParameters(parameters) ? parameters : toSqliteParameters(parameters);
       let result: QueryResult<R>;
       if (statement.reader) {
-        const rows = statement.all(bound) as Array<Record<string, unknown>>;
+        let rows: Array<Record<string, unknown>>;
+        // A SELECT of which only the first row is wanted stops there (`get`, as a point select
+        // on better-sqlite3 is written); a write with RETURNING always runs to its end.
+        if (isBound && compiledQuery.firstRowOnly && compiledQuery.query.kind === "SelectQueryNode") {
+          const row = statement.get(bound) as Record<string, unknown> | undefined;
+          rows = row === undefined ? [] : [row];
+        } else {
+          rows = statement.all(bound) as Array<Record<string, unknown>>;
+        }
         if (this.#decoders !== undefined && rows.length > 0) {
           if (prepared.decode === undefined) prepared.decode = sqliteRowDecoder(statement, this.#decoders) ?? null;
           prepared.decode?.(rows);
