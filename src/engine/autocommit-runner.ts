@@ -1,5 +1,6 @@
 import type { CompiledQuery, Kysely, QueryResult } from "kysely";
 import type { BackendConnection } from "../backends/backend.js";
+import type { MaybePromise } from "../pool/maybe-promise.js";
 import type { Pool } from "../pool/pool.js";
 import type { CompleteError } from "../schema/complete-constraint-error.js";
 import { resultPlugins, type ResultPlugins } from "../session/session-executor.js";
@@ -21,8 +22,12 @@ export class AutocommitRunner {
     this.#completeError = completeError;
   }
 
-  /** The statement's result; `undefined` when it was not run (it would wait, or a plugin transforms its result): send it through Kysely then. */
-  run<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> | undefined {
+  /**
+   * The statement's result, a plain value when it ran at once (a failure is always a rejected
+   * promise); `undefined` when it was not run (it would wait, or a plugin transforms its
+   * result): send it through Kysely then.
+   */
+  run<R>(compiledQuery: CompiledQuery): MaybePromise<QueryResult<R>> | undefined {
     const { always, sometimes } = this.#plugins;
     if (always.length > 0 || sometimes.some((plugin) => plugin.resultWork(compiledQuery.queryId))) return undefined;
     let result: QueryResult<R> | undefined;
@@ -31,7 +36,7 @@ export class AutocommitRunner {
     } catch (error) {
       return this.#failed(error, compiledQuery);
     }
-    return result === undefined ? undefined : Promise.resolve(result);
+    return result;
   }
 
   async #failed(error: unknown, compiledQuery: CompiledQuery): Promise<never> {
