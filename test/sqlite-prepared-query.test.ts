@@ -20,7 +20,7 @@ const notes = table("notes", {
 });
 const schema = defineSchema({ owners, notes });
 
-const ids = ["10000000-0000-4000-8000-000000000001", "20000000-0000-4000-8000-000000000002", "30000000-0000-4000-8000-000000000003"];
+const ids = ["10000000-0000-4000-8000-000000000001", "20000000-0000-4000-8000-000000000002", "30000000-0000-4000-8000-000000000003"] as const;
 
 // On SQLite a compiled statement on engine.db runs at once when its connection is free (no
 // Kysely executor, no checkout): what it returns, how it fails and when it runs must be what
