@@ -2,6 +2,7 @@ import { Kysely, type Dialect } from "kysely";
 import type { Backend } from "../backends/backend.js";
 import { checkHealth } from "../health/check-health.js";
 import { AthanorDriver } from "./athanor-driver.js";
+import { registerAutocommitRunner } from "./autocommit-runner.js";
 import { pipeliningKysely } from "./pipelining-query-executor.js";
 import type { DatabaseUrl } from "./database-url.js";
 import type { Engine } from "./engine.js";
@@ -41,6 +42,8 @@ export function assembleEngine<DB>(
       : pipeliningKysely<DB>(overDialect, over.pipeline, completeError, parts.plugins);
   };
   const db = kysely(backend);
+  // Not with pipelining: the pipeline is where the engine's autocommit statements go then.
+  if (backend.pipeline === undefined) registerAutocommitRunner(db, backend.pool, completeError);
   const replicas = engineReplicas<DB>(db, replicaSet, kysely, () => ({ name: serverName(url), pool: backend.pool.status() }));
   let disposing: Promise<void> | undefined;
   const engine: Engine<DB> = {

@@ -34,6 +34,8 @@ export function tracedPool<C>(pool: Pool<C>, telemetry: Telemetry, instrumentati
         },
       );
     },
+    // Runs only when nothing has to wait: no checkout span to report.
+    executeIfFree: pool.executeIfFree?.bind(pool),
     release: (connection) => pool.release(connection),
     destroy: (connection) => pool.destroy(connection),
     status: () => pool.status(),

@@ -1,3 +1,4 @@
+import type { CompiledQuery, QueryResult } from "kysely";
 import type { MaybePromise } from "./maybe-promise.js";
 import type { PoolStatus } from "./pool-status.js";
 
@@ -13,6 +14,18 @@ export interface Pool<C> {
   release(connection: C): MaybePromise<void>;
   /** Closes a checked-out connection instead of returning it (after a connection-level failure). */
   destroy(connection: C): MaybePromise<void>;
+  /**
+   * Runs one autocommit statement at once, without a promise, when the connection it needs is
+   * free right now (SQLite, whose statements are synchronous); `undefined` when it would have
+   * to wait: the caller then checks a connection out as usual. Absent where statements are
+   * never synchronous.
+   *
+   * @example
+   * ```ts
+   * const result = pool.executeIfFree?.(compiledQuery) ?? (await runOnCheckedOutConnection(compiledQuery));
+   * ```
+   */
+  executeIfFree?<R>(compiledQuery: CompiledQuery): QueryResult<R> | undefined;
   /** Current counters. */
   status(): PoolStatus;
   /** Drains and closes every connection. Idempotent. */

@@ -1,6 +1,9 @@
 import { NoResultError, type Compilable, type CompiledQuery, type Kysely, type QueryResult } from "kysely";
+import { BoundQuery } from "../backends/bound-query.js";
 import { Placeholder } from "../backends/placeholder.js";
+import { autocommitRunnerFor } from "../engine/autocommit-runner.js";
 import { ConfigurationError } from "../errors.js";
+import { isPromise, type MaybePromise } from "../pool/maybe-promise.js";
 
 /**
  * The database type of a Kysely handle (`engine.db`, a transaction, a `Session`), read from
@@ -62,26 +65,31 @@ export function prepareQuery<K extends Kysely<any>, P extends Record<string, unk
       return slot.encode === undefined ? value : slot.encode(value);
     });
   };
-  const executeQuery = (target: Kysely<any>, params: P): Promise<QueryResult<O>> => {
-    let parameters: readonly unknown[];
+  const run = (target: Kysely<any>, params: P, firstRowOnly: boolean): MaybePromise<QueryResult<O>> => {
+    const query = new BoundQuery(compiled, bind(params), firstRowOnly);
+    // The compile's query id travels with it: plugins keep what they learned about the query
+    // under it (the schema plugin: how loaded relations read back).
+    return autocommitRunnerFor(target)?.run<O>(query) ?? target.executeQuery<O>(query);
+  };
+  // A statement that ran at once (SQLite) is answered with one resolved promise, not a chain.
+  const answer = <T>(target: Kysely<any>, params: P, firstRowOnly: boolean, pick: (result: QueryResult<O>) => T): Promise<T> => {
     try {
-      parameters = bind(params);
+      const result = run(target, params, firstRowOnly);
+      return isPromise(result) ? result.then(pick) : Promise.resolve(pick(result));
     } catch (error) {
       return Promise.reject(error);
     }
-    // The compile's query id: plugins keep what they learned about the query under it (the
-    // schema plugin: how loaded relations read back).
-    return target.executeQuery<O>({ ...compiled, parameters });
+  };
+  const firstOrThrow = (result: QueryResult<O>): O => {
+    const row = result.rows[0];
+    if (row === undefined) throw new NoResultError(compiled.query as ConstructorParameters<typeof NoResultError>[0]);
+    return row;
   };
   return Object.freeze({
     compiled,
-    executeQuery,
-    execute: async (target: Kysely<any>, params: P) => (await executeQuery(target, params)).rows,
-    executeTakeFirst: async (target: Kysely<any>, params: P) => (await executeQuery(target, params)).rows[0],
-    executeTakeFirstOrThrow: async (target: Kysely<any>, params: P) => {
-      const row = (await executeQuery(target, params)).rows[0];
-      if (row === undefined) throw new NoResultError(compiled.query as ConstructorParameters<typeof NoResultError>[0]);
-      return row;
-    },
+    executeQuery: (target: Kysely<any>, params: P) => answer(target, params, false, (result) => result),
+    execute: (target: Kysely<any>, params: P) => answer(target, params, false, (result) => result.rows),
+    executeTakeFirst: (target: Kysely<any>, params: P) => answer(target, params, true, (result) => result.rows[0]),
+    executeTakeFirstOrThrow: (target: Kysely<any>, params: P) => answer(target, params, true, firstOrThrow),
   });
 }

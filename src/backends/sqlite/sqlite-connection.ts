@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { CompiledQuery, QueryResult } from "kysely";
 import type { Instrumentation } from "../../engine/instrumentation.js";
 import { ConnectionLostError, type AthanorError } from "../../errors.js";
+import { BoundQuery } from "../bound-query.js";
 import { arePlainParameters } from "../plain-parameters.js";
 import { StatementCache } from "../statement-cache.js";
 import { mapSqliteError } from "./sqlite-error-mapper.js";
@@ -18,6 +19,8 @@ export class SqliteConnection {
   readonly database: Database.Database;
   readonly #instrumentation: Instrumentation;
   readonly #statements: StatementCache<Prepared>;
+  /** Statements of prepared queries, by their compiled query: no lookup of the SQL text per run, and never evicted while the prepared query lives. */
+  #bound = new WeakMap<CompiledQuery, Prepared>();
   readonly #decoders: ValueDecoders | undefined;
 
   /** @param decoders the engine's schema values, read back by each statement's result columns (none without a schema) */
@@ -40,12 +43,21 @@ export class SqliteConnection {
     const tracing = this.#instrumentation.tracingQueries;
     const startedAt = tracing ? performance.now() : 0;
     try {
-      const prepared = this.#prepare(sql);
+      const isBound = compiledQuery instanceof BoundQuery;
+      const prepared = isBound ? this.#prepareBound(compiledQuery.template) : this.#prepare(sql);
       const { statement } = prepared;
       const bound = arePlainParameters(parameters) ? parameters : toSqliteParameters(parameters);
       let result: QueryResult<R>;
       if (statement.reader) {
-        const rows = statement.all(bound) as Array<Record<string, unknown>>;
+        let rows: Array<Record<string, unknown>>;
+        // A SELECT of which only the first row is wanted stops there (`get`, as a point select
+        // on better-sqlite3 is written); a write with RETURNING always runs to its end.
+        if (isBound && compiledQuery.firstRowOnly && compiledQuery.query.kind === "SelectQueryNode") {
+          const row = statement.get(bound) as Record<string, unknown> | undefined;
+          rows = row === undefined ? [] : [row];
+        } else {
+          rows = statement.all(bound) as Array<Record<string, unknown>>;
+        }
         if (this.#decoders !== undefined && rows.length > 0) {
           if (prepared.decode === undefined) prepared.decode = sqliteRowDecoder(statement, this.#decoders) ?? null;
           prepared.decode?.(rows);
@@ -88,7 +100,17 @@ export class SqliteConnection {
 
   close(): void {
     this.#statements.clear();
+    this.#bound = new WeakMap();
     if (this.database.open) this.database.close();
+  }
+
+  #prepareBound(template: CompiledQuery): Prepared {
+    let prepared = this.#bound.get(template);
+    if (prepared === undefined) {
+      prepared = { statement: this.database.prepare(template.sql), decode: undefined };
+      this.#bound.set(template, prepared);
+    }
+    return prepared;
   }
 
   #prepare(sql: string): Prepared {

@@ -48,10 +48,23 @@ export class SqliteLease implements BackendConnection {
         if (this.#adopted && !pinned.inTransaction) this.#unpin();
       }
     }
+    return this.executeIfFree<R>(compiledQuery) ?? this.#runOnWriter<R>(await this.#pool.whenWriterFree((locked) => locked), compiledQuery);
+  }
+
+  /**
+   * Outside a transaction: runs the statement at once when the connection it needs is free
+   * (a read on a file database: the autocommit reader, always; anything else: the writer,
+   * when no one holds it or waits for it). `undefined` when it would have to wait.
+   */
+  executeIfFree<R>(compiledQuery: CompiledQuery): QueryResult<R> | undefined {
     if (compiledQuery.query.kind === "SelectQueryNode" && !this.#pool.shared) {
       return this.#pool.autocommitReader().run<R>(compiledQuery);
     }
-    const writer = this.#pool.lockWriterNow() ?? (await this.#pool.whenWriterFree((locked) => locked));
+    const writer = this.#pool.lockWriterNow();
+    return writer === undefined ? undefined : this.#runOnWriter<R>(writer, compiledQuery);
+  }
+
+  #runOnWriter<R>(writer: SqliteConnection, compiledQuery: CompiledQuery): QueryResult<R> {
     try {
       return writer.run<R>(compiledQuery);
     } finally {

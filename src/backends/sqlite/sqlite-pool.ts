@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type Database from "better-sqlite3";
+import type { CompiledQuery, QueryResult } from "kysely";
 import { AthanorError, ConnectHookError, ConnectionFailedError, DatabaseError, EngineDisposedError, PoolTimeoutError } from "../../errors.js";
 import type { DatabaseUrl } from "../../engine/database-url.js";
 import type { ResolvedEngineOptions } from "../../engine/engine-options.js";
@@ -87,6 +88,15 @@ export class SqlitePool implements Pool<SqliteLease> {
       lease.end();
     } finally {
       this.#recycle(lease);
+    }
+  }
+
+  executeIfFree<R>(compiledQuery: CompiledQuery): QueryResult<R> | undefined {
+    const lease = this.acquire();
+    try {
+      return lease.executeIfFree<R>(compiledQuery);
+    } finally {
+      this.release(lease);
     }
   }
 
