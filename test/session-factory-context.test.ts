@@ -46,4 +46,14 @@ describe("session factories' async context", () => {
     });
     expect(first.tryCurrent()).toBeUndefined();
   });
+  it("a factory's methods work detached from it (destructured, or handed on as callbacks)", async () => {
+    const { run, current, tryCurrent, open, withCurrent, bind, withOptions } = createSessionFactory(engine);
+    expect(tryCurrent()).toBeUndefined();
+    expect(await run(async (session) => current() === session)).toBe(true);
+    const session = open();
+    expect(await withCurrent(() => session, async () => current() === session)).toBe(true);
+    await session.close();
+    expect(await bind(async (_session, n: number) => n + 1)(1)).toBe(2);
+    expect(await withOptions({ readOnly: true }).run(async () => 3)).toBe(3);
+  });
 });

@@ -122,6 +122,9 @@ export function createSessionFactory<DB>(engine: Engine<DB>, defaults?: SessionO
  * async-context storage, other defaults. Methods on a class, not closures per factory: a
  * test suite makes a factory per test (a sandbox each).
  */
+/** The methods a factory binds to itself, so that they work detached from it. */
+const DETACHABLE = ["open", "run", "current", "tryCurrent", "withCurrent", "bind", "withOptions"] as const;
+
 class SessionFactoryImpl<DB> implements SessionFactory<DB> {
   readonly engine: Engine<DB>;
   readonly defaults: ResolvedSessionOptions;
@@ -134,6 +137,9 @@ class SessionFactoryImpl<DB> implements SessionFactory<DB> {
     this.defaults = defaults;
     this.#storage = storage;
     this.#parts = parts;
+    // `const { run } = sessions`, `app.decorate("run", sessions.run)`: as they did when they were closures.
+    const self = this as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const name of DETACHABLE) self[name] = self[name]!.bind(this);
     Object.freeze(this);
   }
 
