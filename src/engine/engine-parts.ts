@@ -8,11 +8,12 @@ import { InsertStatements } from "../session/insert-statements.js";
 import { resultPlugins, type ResultPlugins } from "../session/session-executor.js";
 
 /**
- * @internal What an engine's Kyselys and sessions share and no connection changes: the
- * dialect's query compiler and adapter, the schema plugin, the constraint-error completer,
+ * What an engine's Kyselys and sessions share and no connection changes: the dialect's query compiler and adapter, the schema plugin, the constraint-error completer,
  * and what sessions derive from the plugins. Made once per engine, and reused by every
  * session factory of the engine and every test sandbox opened on it (a sandbox's engine has
  * the real engine's dialect and schema), which would otherwise make them all again for each.
+ * Not part of the public API; not `@internal` either, because the published `Session` type
+ * names it, and stripInternal would leave that reference dangling.
  */
 export class EngineParts {
   /** Compiles every query of the engine: compiling is synchronous, so one compiler serves them all. */
