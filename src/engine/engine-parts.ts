@@ -12,8 +12,9 @@ import { resultPlugins, type ResultPlugins } from "../session/session-executor.j
  * and what sessions derive from the plugins. Made once per engine, and reused by every
  * session factory of the engine and every test sandbox opened on it (a sandbox's engine has
  * the real engine's dialect and schema), which would otherwise make them all again for each.
- * Not part of the public API; not `@internal` either, because the published `Session` type
- * names it, and stripInternal would leave that reference dangling.
+ * Not part of the public API, yet not marked internal: the published `Session` type
+ * names it, and stripInternal would leave that reference dangling (stripInternal also strips
+ * a declaration whose comment merely mentions the tag).
  */
 export class EngineParts {
   /** Compiles every query of the engine: compiling is synchronous, so one compiler serves them all. */
