@@ -1,10 +1,9 @@
 import { createRequire } from "node:module";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { AthanorError } from "../errors.js";
-import { scrubUrls } from "../engine/database-url.js";
 import type { CliCommand } from "./cli-command.js";
 import { CliContext } from "./cli-context.js";
 import { CliOutput } from "./cli-output.js";
+import { errorJson, errorLines, errorStack } from "./error-lines.js";
 import { adoptCommand } from "./commands/adopt-command.js";
 import { branchesCommand } from "./commands/branches-command.js";
 import { checkCommand } from "./commands/check-command.js";
@@ -64,7 +63,8 @@ const GLOBAL_FLAGS = {
 
 /**
  * Runs `athanor <command> [args]` and returns the exit code (see {@link EXIT}).
- * Errors are one line (the stack with `--verbose`); a password is never printed.
+ * An error is one line, then the database's detail and hint when it gave them (the stack with
+ * `--verbose`); a password is never printed.
  */
 export async function runCli(argv: readonly string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream; cwd?: string } = {}): Promise<number> {
   const output = new CliOutput(io.stdout ?? process.stdout, io.stderr ?? process.stderr);
@@ -109,12 +109,12 @@ export async function runCli(argv: readonly string[], io: { stdout?: NodeJS.Writ
   try {
     return await command.run(context);
   } catch (error) {
-    const code = error instanceof AthanorError ? error.code : "UNEXPECTED";
-    const message = scrubUrls((error as Error)?.message ?? String(error));
-    if (parsed.values.json) output.json({ error: { code, message } });
-    else output.error(output.paint("red", `error: ${code}: ${message}`));
-    if (parsed.values.verbose && error instanceof Error && error.stack) output.error(scrubUrls(error.stack));
-    return USAGE_CODES.has(code) ? EXIT.usage : EXIT.failed;
+    const described = errorJson(error);
+    if (parsed.values.json) output.json({ error: described });
+    else for (const line of errorLines(error)) output.error(output.paint("red", line));
+    const stack = parsed.values.verbose ? errorStack(error) : undefined;
+    if (stack !== undefined) output.error(stack);
+    return USAGE_CODES.has(described.code) ? EXIT.usage : EXIT.failed;
   } finally {
     await context.close();
   }
