@@ -119,6 +119,8 @@ describeEachDialect("values round-trip through insert and select exactly, or are
     ["a bigint beyond 2^53", { big: 2n ** 60n + 1n }, false],
     ["varchar(10) overflowing with spaces", { short: "abcdefghij   " }, false],
     ["an invalid Date", { at: new Date(Number.NaN) }, true],
+    // Halfway between two float32s: PostgreSQL prints -3.8452632e+07, the shortest is -38452630.
+    ["a vector element whose shortest float32 decimal is a tie", { embedding: [-38452630, 16777217, 0.1] }, false],
   ])("%s round-trips or is refused with a typed error", async (_, value, refusedEverywhere) => {
     const key = Math.floor(Math.random() * 1e9);
     const error = await engine.db

@@ -4,6 +4,8 @@ import { StatementCache } from "../statement-cache.js";
 
 const INT8 = 20;
 const NUMERIC = 1700;
+/** `real[]`, a schema vector's storage without pgvector. */
+const FLOAT4_ARRAY = 1021;
 /** OIDs below this are built into PostgreSQL, and the engine's type parsers read them. */
 const FIRST_USER_OID = 16_384;
 /** Decoders kept per engine, by statement text. */
@@ -22,7 +24,11 @@ const toNumber: ValueDecoder = (value) => (value === null ? null : Number(value)
  *   schema declares with `{ mode: "number" }`), while an `int8` or `numeric` expression
  *   (`count(*)`, `sum(…)`, `avg(…)`) is a number, as SQLite gives it (a `numeric` column keeps
  *   its fixed-scale text);
- * - a pgvector `vector` (a type of its own, named through the catalog once) is an array.
+ * - a pgvector `vector` (a type of its own, named through the catalog once) is an array;
+ * - a `real[]` (a vector without pgvector) has each element read as the shortest decimal of
+ *   its float32, as on every other storage: PostgreSQL prints one digit more for the float32
+ *   values whose shortest decimal lies halfway between two of them (`-3.8452632e+07`, where
+ *   JavaScript's shortest is `-38452630`).
  */
 export class PostgresRowDecoders {
   readonly #decoders: ValueDecoders;
@@ -70,6 +76,7 @@ export class PostgresRowDecoders {
       if (table && column !== undefined && this.#decoders.declares(table.name, column)) return this.#decoders.column(table.name, column);
       return this.#decoders.type({ kind: "bigint" });
     }
+    if (field.dataTypeID === FLOAT4_ARRAY && this.#vectors) return this.#decoders.type({ kind: "vector", dimensions: 0 });
     if (field.dataTypeID >= FIRST_USER_OID && this.#types.get(field.dataTypeID) === "vector") return this.#decoders.type({ kind: "vector", dimensions: 0 });
     return undefined;
   }
