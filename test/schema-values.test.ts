@@ -161,6 +161,53 @@ describeEachDialect("portable values", (dialect) => {
     expect(refused).toBeGreaterThanOrEqual(2);
   });
 
+  // insertMany passes finite numbers of integer, bigint, float and numeric columns without
+  // calling their encoder: a number that must still be refused or converted, after rows of
+  // plain numbers (so the columns' fast case is in use), meets the same fate as in insertInto.
+  it("session.insertMany treats a number after rows of plain numbers as insertInto does: the same error, or the same stored values", async () => {
+    const sessions = createSessionFactory(engine);
+    const numbers = { count: 7, smallBig: 8, ratio: 0.5, price: 1.25 };
+    const cases: Array<[string, unknown]> = [
+      ["count", Number.NaN], ["smallBig", Number.NaN], ["ratio", Number.NaN], ["price", Number.NaN],
+      ["ratio", Infinity], ["ratio", -Infinity], ["count", Infinity], ["count", 1.5], ["count", 2 ** 31], ["smallBig", 2 ** 53 + 2],
+      ["ratio", -0], ["price", 123_456_789.125], ["doc", 5], ["doc", 0.1 + 0.2], ["list", 2.5], ["word", -0], ["flag", 1], ["at", 0], ["embedding", 3], ["body", 4], ["role", 1],
+    ];
+    const stored = async () => {
+      const rows = await engine.db.selectFrom("samples").selectAll().orderBy("label").execute();
+      const values = rows.map(({ createdAt, updatedAt, ...rest }) => rest);
+      // SQLite: the storage class too (a number stored where JSON text belongs reads back alike).
+      const classes = dialect.isSqlite ? (await sql<Record<string, string>>`select typeof(count) as count, typeof(ratio) as ratio, typeof(price) as price, typeof(doc) as doc, typeof(list) as list, typeof(word) as word, typeof(body) as body from samples order by label`.execute(engine.db)).rows : [];
+      await engine.db.deleteFrom("samples").execute();
+      return { values, classes };
+    };
+    let refused = 0;
+    let accepted = 0;
+    for (const [name, value] of cases) {
+      const what = `${name}: ${Object.is(value, -0) ? "-0" : String(value)}`;
+      const rows = [
+        { id: ID, label: "a", ...numbers },
+        { id: OWNER, label: "b", ...numbers },
+        { id: "0b7c1b3e-5a7d-4c61-8d8e-3c5d9b1e2f11", label: "c", ...numbers, [name]: value },
+      ];
+      const built = await engine.db.insertInto("samples").values(rows as never).execute().then(() => undefined, (error: unknown) => error);
+      const builtStored = await stored();
+      const many = await sessions.run((db) => db.insertMany("samples", rows as never)).then(() => undefined, (error: unknown) => error);
+      const manyStored = await stored();
+      expect(manyStored, what).toEqual(builtStored);
+      if (built === undefined) {
+        expect(many, what).toBeUndefined();
+        accepted++;
+        continue;
+      }
+      refused++;
+      expect(manyStored.values, what).toEqual([]);
+      expect((many as Error | undefined)?.constructor, what).toBe((built as Error).constructor);
+      expect((many as Error).message, what).toBe((built as Error).message);
+    }
+    expect(refused).toBeGreaterThanOrEqual(dialect.isSqlite ? 5 : 4);
+    expect(accepted).toBeGreaterThanOrEqual(5);
+  });
+
   it("reads NULL as null for every nullable type", async () => {
     await engine.db.insertInto("samples").values({ id: ID, label: "nulls" }).execute();
     const result = await engine.db.selectFrom("samples").selectAll().executeTakeFirstOrThrow();

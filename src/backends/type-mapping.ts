@@ -67,6 +67,12 @@ export interface TypeMapping {
   dropSupport(db: Kysely<any>): Promise<void>;
   /** A JS value → the parameter the driver binds for a column of this type. */
   encode(type: PortableType, value: unknown): unknown;
+  /**
+   * False when {@link encode} returns every finite number as it is for this type (no
+   * conversion, no check it could fail): `insertMany` then passes such values without the
+   * call. True whenever in doubt; a test holds every mapping to it.
+   */
+  encodesNumbers(type: PortableType): boolean;
   /** A cast parameters of this type need (PostgreSQL vectors: `real[]`), if any. */
   parameterCast(type: PortableType): string | undefined;
   /** A driver value → the portable JS value (`bigint` columns as `bigint`). */

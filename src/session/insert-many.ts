@@ -18,8 +18,12 @@ export interface InsertManyResult {
   readonly statements: number;
 }
 
-/** Turns a column's JS value into the parameter the database gets (the schema's value policy); `undefined`: as is. */
-export type ColumnEncoder = ((value: unknown) => unknown) | undefined;
+/**
+ * Turns a column's JS value into the parameter the database gets (the schema's value policy);
+ * `undefined`: as is. `finiteNumbersAsIs`: it returns every finite number as it is, so
+ * `insertMany` passes those without calling it (a numeric column of 10,000 rows: 10,000 calls).
+ */
+export type ColumnEncoder = (((value: unknown) => unknown) & { readonly finiteNumbersAsIs?: boolean }) | undefined;
 
 /** What `insertMany` needs from the session it runs in. */
 export interface InsertManyTarget {
@@ -137,6 +141,10 @@ function takeChunk(
   const last = Math.min(rows.length, start + limit);
   const parameters: unknown[] = new Array((last - start) * width);
   const encoding = encoders.length > 0;
+  // Per column: its encoder keeps finite numbers, so they skip the call. A loop, not map(): with
+  // a closure here the loop below ran slower, on rows without encoders too (measured, ~10 %).
+  const numbersAsIs: boolean[] = [];
+  for (const encode of encoders) numbersAsIs.push(encode?.finiteNumbersAsIs === true);
   let plain = true;
   let next = 0;
   let index = start;
@@ -153,7 +161,7 @@ function takeChunk(
         break rows;
       }
       const encode = encoding ? encoders[column] : undefined;
-      const parameter = encode === undefined || value === null ? value : encode(value);
+      const parameter = encode === undefined || value === null || (numbersAsIs[column] === true && Number.isFinite(value)) ? value : encode(value);
       if (plain && parameter !== null && typeof parameter !== "number" && typeof parameter !== "string" && typeof parameter !== "bigint") plain = false;
       parameters[next++] = parameter;
       column++;

@@ -99,6 +99,8 @@ export const postgresTypeMapping: TypeMapping = {
       default: return value;
     }
   },
+  // Finite numbers of these types go as they are (`bigint` converts bigints only); the server checks ranges.
+  encodesNumbers: (type) => !(type.kind === "integer" || type.kind === "bigint" || type.kind === "float" || type.kind === "numeric"),
   // A vector parameter is sent as real[]; pgvector casts real[] to vector on assignment.
   parameterCast: (type) => (type.kind === "vector" ? "real[]" : undefined),
   decode(type, value) {

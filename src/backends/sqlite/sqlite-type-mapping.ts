@@ -15,6 +15,8 @@ const CONTEXT: DdlContext = Object.freeze({ vectorStorage: "float32-blob" });
 /** The types SQLite stores in another form than their portable value (see `decode`). */
 const DECODED: ReadonlySet<PortableType["kind"]> = new Set(["boolean", "timestamp", "json", "vector", "bigint", "numeric", "uuid"]);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** The types whose finite numbers `encode` returns as they are (NaN is not finite: it is refused). */
+const NUMBERS_AS_IS: ReadonlySet<PortableType["kind"]> = new Set(["integer", "bigint", "float", "numeric"]);
 
 /** Encodes a vector as little-endian float32 (4 bytes per dimension). */
 export function encodeSqliteVector(values: readonly number[]): Buffer {
@@ -84,6 +86,7 @@ export const sqliteTypeMapping: TypeMapping = {
       default: return value;
     }
   },
+  encodesNumbers: (type) => !NUMBERS_AS_IS.has(type.kind),
   parameterCast: () => undefined,
   decode(type, value) {
     if (value === null || value === undefined) return value;
