@@ -93,4 +93,27 @@ describeEachDialect("prepared queries", (dialect) => {
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toMatch(/placeholder "id" was sent unbound/);
   });
+
+  it("refuses a placeholder standing for a list (in / not in) when preparing, naming it", () => {
+    const attempt = (): unknown => prepareQuery(engine.db, (db, $: { titles: string[] }) => db.selectFrom("notes").selectAll().where("title", "in", $.titles as never));
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(/placeholder "titles" stands for a list/);
+    const negated = (): unknown =>
+      prepareQuery(engine.db, (db, $: { titles: string[] }) => db.selectFrom("notes").selectAll().where((eb) => eb.and([eb("done", "=", false), eb("title", "not in", $.titles as never)])));
+    expect(negated).toThrow(/placeholder "titles" stands for a list/);
+    // A list of placeholders has a fixed length: allowed.
+    expect(() => prepareQuery(engine.db, (db, $: { a: string; b: string }) => db.selectFrom("notes").selectAll().where("title", "in", [$.a, $.b]))).not.toThrow();
+  });
+
+  it("refuses to run on an engine of another dialect, naming both, before anything is sent", async () => {
+    const other = createEngine(dialect.name.startsWith("sqlite") ? "postgres://postgres@127.0.0.1:1/none" : "sqlite::memory:", { schema });
+    try {
+      const byId = prepareQuery(engine.db, (db, $: { id: string }) => db.selectFrom("notes").selectAll().where("id", "=", $.id));
+      const error = await rejection(byId.execute(other.db as never, { id: ID }));
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error.message).toMatch(/a query prepared for (SQLite|PostgreSQL) was run on (SQLite|PostgreSQL)/);
+    } finally {
+      await other.dispose();
+    }
+  });
 });

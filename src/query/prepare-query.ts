@@ -53,6 +53,15 @@ export function prepareQuery<K extends Kysely<any>, P extends Record<string, unk
     get: (_, key) => (typeof key === "string" ? new Placeholder(key) : undefined),
   });
   const compiled = build(db, placeholders).compile();
+  const listed = placeholderAsList(compiled.query);
+  if (listed !== undefined) {
+    throw new ConfigurationError(
+      `the prepared query's placeholder "${listed}" stands for a list (in / not in): a placeholder is one value, and a list's length would change the statement. ` +
+        `Build that query per call, or compare with one value per placeholder`,
+    );
+  }
+  // The SQL is the preparing engine's dialect: run elsewhere, it would fail with a syntax error, or mean something else.
+  const adapter = db.getExecutor().adapter.constructor;
   const slots = compiled.parameters.map((parameter) => (parameter instanceof Placeholder ? parameter : undefined));
   const names = new Set(slots.filter((slot) => slot !== undefined).map((slot) => slot.name));
 
@@ -66,6 +75,10 @@ export function prepareQuery<K extends Kysely<any>, P extends Record<string, unk
     });
   };
   const run = (target: Kysely<any>, params: P, firstRowOnly: boolean): MaybePromise<QueryResult<O>> => {
+    const running = target.getExecutor().adapter.constructor;
+    if (running !== adapter) {
+      throw new ConfigurationError(`a query prepared for ${dialectName(adapter)} was run on ${dialectName(running)}: run a prepared query on the engine it was prepared on (or one of its sessions), or prepare it again there`);
+    }
     const query = new BoundQuery(compiled, bind(params), firstRowOnly);
     // The compile's query id travels with it: plugins keep what they learned about the query
     // under it (the schema plugin: how loaded relations read back).
@@ -92,4 +105,34 @@ export function prepareQuery<K extends Kysely<any>, P extends Record<string, unk
     executeTakeFirst: (target: Kysely<any>, params: P) => answer(target, params, true, (result) => result.rows[0]),
     executeTakeFirstOrThrow: (target: Kysely<any>, params: P) => answer(target, params, true, firstOrThrow),
   });
+}
+
+/** The placeholder compared with `in` / `not in`, where Kysely compiles a list: the first found. */
+function placeholderAsList(node: unknown): string | undefined {
+  if (node === null || typeof node !== "object") return undefined;
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = placeholderAsList(item);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  const candidate = node as { kind?: string; operator?: { operator?: string }; rightOperand?: { kind?: string; value?: unknown } };
+  if (candidate.kind === "BinaryOperationNode" && (candidate.operator?.operator === "in" || candidate.operator?.operator === "not in")) {
+    const right = candidate.rightOperand;
+    if (right?.kind === "ValueNode" && right.value instanceof Placeholder) return right.value.name;
+  }
+  for (const value of Object.values(node)) {
+    if (value !== null && typeof value === "object") {
+      const found = placeholderAsList(value);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** A dialect's name for messages, from its Kysely adapter's class (`SqliteAdapter`: SQLite). */
+function dialectName(adapter: Function): string {
+  const name = adapter.name.replace(/Adapter$/, "");
+  return name === "Sqlite" ? "SQLite" : name === "Postgres" ? "PostgreSQL" : name || "another dialect";
 }
