@@ -99,7 +99,11 @@ export default defineConfig({ url: ${JSON.stringify(dialect.url())}, migrations:
     it("v1 → autogenerate → upgrade → v2 (data kept) → autogenerate → upgrade → check → downgrade base", async () => {
       const v1 = ["--config", "athanor.v1.config.ts"];
       const v2 = ["--config", "athanor.v2.config.ts"];
-      expect((await cli(cwd, "check", ...v1)).code).toBe(1);
+      const before = await cli(cwd, "check", ...v1);
+      expect(before.code).toBe(1);
+      // Each operation whole, as the revision would hold it: the table's columns, not only its first line.
+      expect(before.out).toContain('await op.createTable("ag_users", {');
+      expect(before.out).toMatch(/createTable\("ag_users", \{\n(\s+.*\n)*?\s+.*"email"/);
 
       const first = await cli(cwd, "revision", "--autogenerate", "-m", "schema v1", ...v1);
       expect(first.err).toBe("");

@@ -16,7 +16,8 @@ export const checkCommand: CliCommand = {
       context.output.line(context.output.paint("green", "the database matches the schema"));
     } else {
       context.output.line(context.output.paint("yellow", `the database differs from the schema (${result.operations.length} operation(s) needed; athanor revision --autogenerate -m "…"):`));
-      for (const operation of result.operations) context.output.line(`  ${renderOperation(operation).split("\n")[0]}`);
+      // Whole, as the revision would hold it: a table's first line alone (`createTable("agents", {`) says too little.
+      for (const operation of result.operations) for (const line of renderOperation(operation).split("\n")) context.output.line(`  ${line}`);
     }
     return result.inSync ? 0 : 1;
   },
