@@ -22,7 +22,12 @@ await initializeDatabase(engine, schema); // or: npx athanor upgrade head
 
 // a unit of work: commit on return, rollback on throw, always closed
 const id = await sessions.run(async (db) => {
-  const agent = await db.insertInto("agents").values({ name: "scout", schedule: "0 3 * * *", config: { model: "small" } }).returning("id").executeTakeFirstOrThrow();
+  const agent = await db
+    .insertInto("agents")
+    .values({ name: "scout", schedule: "0 3 * * *", config: { model: "small" } })
+    .onConflict((oc) => oc.column("name").doUpdateSet({ schedule: "0 3 * * *" })) // an upsert: run it again, it still works
+    .returning("id")
+    .executeTakeFirstOrThrow();
   await db.nested(async (sp) => {
     // a SAVEPOINT: a throw here undoes only this block
     await sp.insertInto("agents").values({ name: "scout", schedule: null, config: null }).execute();
@@ -42,7 +47,7 @@ await sessions.run(async (db) => {
 // manual control, closed (and rolled back if uncommitted) at the end of the scope
 {
   await using db = sessions.open();
-  await db.insertInto("agents").values({ name: "reporter", schedule: "*/5 * * * *", config: null }).execute();
+  await db.insertInto("agents").values({ name: "reporter", schedule: "*/5 * * * *", config: null }).onConflict((oc) => oc.doNothing()).execute();
   await db.commit();
 }
 
