@@ -296,9 +296,16 @@ try { createEngine("pglite::memory:"); } catch (error) { console.log(error.code,
     afterAll(() => Promise.all(databases.map((database) => database.drop())));
     for (const dialect of dialects) {
       test.skipIf(dialect.skip).each(programs)(`%s runs with plain node on ${dialect.name}`, async (program) => {
-        const result = await docs.node([`out/${program.replace(/\.ts$/, ".js")}`], { DATABASE_URL: await dialect.url() });
+        const url = await dialect.url();
+        const result = await docs.node([`out/${program.replace(/\.ts$/, ".js")}`], { DATABASE_URL: url });
         expect(result.stderr).toBe("");
         expect(result.code).toBe(0);
+        if (program === "quick-start.ts") {
+          // The README's quick start, run a second time on the same database, as a newcomer does.
+          const again = await docs.node([`out/${program.replace(/\.ts$/, ".js")}`], { DATABASE_URL: url });
+          expect(again.stderr).toBe("");
+          expect(again.code).toBe(0);
+        }
       }, STEP_MILLIS);
     }
   });
@@ -308,6 +315,8 @@ try { createEngine("pglite::memory:"); } catch (error) { console.log(error.code,
       "node16, ES module": { type: "module" as const, compilerOptions: { module: "node16", moduleResolution: "node16" } },
       "node16, CommonJS": { type: undefined, compilerOptions: { module: "node16", moduleResolution: "node16" } },
       bundler: { type: "module" as const, compilerOptions: { module: "esnext", moduleResolution: "bundler" } },
+      // TypeScript's older resolution, still the default of many CommonJS projects: the subpaths resolve through typesVersions.
+      "node10, CommonJS": { type: undefined, compilerOptions: { module: "commonjs", moduleResolution: "node10" } },
     };
     for (const [name, { type, compilerOptions }] of Object.entries(configs)) {
       test(`${name}: every subpath's types resolve, the program typechecks, compiles and runs with plain node`, async () => {
