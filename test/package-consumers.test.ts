@@ -315,8 +315,8 @@ try { createEngine("pglite::memory:"); } catch (error) { console.log(error.code,
       "node16, ES module": { type: "module" as const, compilerOptions: { module: "node16", moduleResolution: "node16" } },
       "node16, CommonJS": { type: undefined, compilerOptions: { module: "node16", moduleResolution: "node16" } },
       bundler: { type: "module" as const, compilerOptions: { module: "esnext", moduleResolution: "bundler" } },
-      // TypeScript's older resolution, still the default of many CommonJS projects: the subpaths resolve through typesVersions.
-      "node10, CommonJS": { type: undefined, compilerOptions: { module: "commonjs", moduleResolution: "node10" } },
+      // TypeScript's older resolution, as `tsc --init` set up CommonJS projects for years: the subpaths resolve through typesVersions, the root through "types".
+      "node10, CommonJS": { type: undefined, compilerOptions: { module: "commonjs", moduleResolution: "node10", esModuleInterop: true } },
     };
     for (const [name, { type, compilerOptions }] of Object.entries(configs)) {
       test(`${name}: every subpath's types resolve, the program typechecks, compiles and runs with plain node`, async () => {
